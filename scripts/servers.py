@@ -97,15 +97,11 @@ def postgres() -> Iterator[str]:
     log = open(base / "postgres.log", "w+b")  # noqa: SIM115 - closed in finally
     process = None
     try:
-        subprocess.run(
-            [pg_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"],
-            check=True, stdout=log, stderr=log, **as_user,
-        )
-        process = subprocess.Popen(
-            [pg_bin("postgres"), "-D", str(data), "-h", HOST, "-p", str(port), "-k", str(data),
-             "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=100"],
-            stdout=log, stderr=log, **as_user,
-        )
+        initdb_args = ["-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]
+        subprocess.run([pg_bin("initdb"), *initdb_args], check=True, stdout=log, stderr=log, **as_user)
+        settings = ["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=100"]
+        server_args = ["-D", str(data), "-k", str(data), "-h", HOST, "-p", str(port), *settings]
+        process = subprocess.Popen([pg_bin("postgres"), *server_args], stdout=log, stderr=log, **as_user)
         wait_for_port(port, process, "postgres")
         url = f"postgresql://postgres@{HOST}:{port}/postgres"
         deadline = time.monotonic() + START_TIMEOUT
@@ -128,7 +124,10 @@ def psql(url: str, sql: str, check: bool = True) -> subprocess.CompletedProcess[
     """Run one SQL statement with the psql client; stdout holds unaligned, tuples-only rows."""
     return subprocess.run(
         [pg_bin("psql"), url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql],
-        check=check, capture_output=True, text=True, timeout=STOP_TIMEOUT,
+        check=check,
+        capture_output=True,
+        text=True,
+        timeout=STOP_TIMEOUT,
     )
 
 
@@ -146,9 +145,9 @@ def redis() -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="redis-"))
     port = free_port()
     process = subprocess.Popen(
-        [str(executable), "--port", str(port), "--bind", HOST, "--save", "", "--appendonly", "no",
-         "--dir", str(folder)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [str(executable), "--port", str(port), "--bind", HOST, "--save", "", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port, process, "redis-server")
@@ -185,16 +184,20 @@ asyncio.run(main())
 def mongo() -> Iterator[str]:
     """Yield the URL of an in-memory MongoDB wire server (mongoeco, Python 3.13+)."""
     if sys.version_info < (3, 13) or importlib.util.find_spec("mongoeco") is None:
-        raise Unavailable("the MongoDB wire server (mongoeco[wire]) needs Python 3.13+ with mongoeco installed")
+        raise Unavailable("the MongoDB wire server needs Python 3.13+ with mongoeco[wire] installed")
     process = subprocess.Popen(
         [sys.executable, "-W", "ignore", "-c", _MONGO_SERVER],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None
         uri = process.stdout.readline().strip()
         if not uri.startswith("mongodb://"):
-            raise RuntimeError(f"mongoeco did not start: {uri}{process.stderr.read() if process.stderr else ''}")
+            errors = process.stderr.read() if process.stderr else ""
+            raise RuntimeError(f"mongoeco did not start: {uri}{errors}")
         yield uri
     finally:
         if process.stdin:
@@ -225,7 +228,7 @@ def uvicorn_process(
     """Run `<module>:app` under uvicorn in its own process; yield its URL and process."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "--app-dir", str(module.parent), f"{module.stem}:app",
-               "--host", HOST, "--port", str(port), "--log-level", "warning", *args]
+               "--host", HOST, "--port", str(port), "--log-level", "warning", *args]  # fmt: skip
     process = subprocess.Popen(command, env={**os.environ, **(env or {})})
     try:
         wait_for_port(port, process, f"uvicorn {module.name}")

@@ -107,7 +107,7 @@ def app_process() -> Iterator[Callable[..., servers.AppProcess]]:
     """Run snippets/<path>:app under uvicorn in its own process (for signals, processes, workers)."""
     with contextlib.ExitStack() as stack:
 
-        def start(path: str, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> servers.AppProcess:
+        def start(path: str, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Any:
             return stack.enter_context(servers.uvicorn_process(SNIPPETS / path, env, args))
 
         yield start

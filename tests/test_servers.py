@@ -54,5 +54,5 @@ async def test_live_server_serves_app_over_tcp(live_server):
 
 def test_unavailable_mongo_is_reported_not_crashed(monkeypatch):
     monkeypatch.setattr(servers.sys, "version_info", (3, 11))
-    with pytest.raises(servers.Unavailable, match="3.13"), servers.mongo():
+    with pytest.raises(servers.Unavailable, match=r"3\.13"), servers.mongo():
         pass
