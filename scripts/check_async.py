@@ -7,7 +7,8 @@ time.sleep; requests, sync httpx (httpx.get, httpx.Client) and urllib calls; ope
 reads and writes (Path.read_text, os.read, shutil.copy); subprocess and os.system; blocking socket
 calls; sync database clients (sqlite3, psycopg, psycopg2, pymongo.MongoClient, sync redis, SQLAlchemy's
 create_engine); input(). Import aliases are followed (`from time import sleep as pause`), and so are
-names bound to a sync client (`session = requests.Session()` then `session.get(...)`).
+names bound to a sync client (`session = requests.Session()` then `session.get(...)`) and parameters
+annotated with one (`db: Session`, `Annotated[Session, Depends(get_db)]`, or an alias of that).
 
 Not flagged: code in plain `def` (a sync function nested in an `async def` included), awaited
 method calls (`await anyio.Path(p).read_text()`), and work handed to a thread: the function or lambda
@@ -34,6 +35,7 @@ import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 IGNORE_COMMENT = re.compile(r"#\s*check-async:\s*ignore\b")
 
@@ -125,6 +127,22 @@ SYNC_OBJECTS: dict[str, SyncObject] = {
             "mysql.connector.connect",
         )
     },
+    # Types: a parameter annotated with one (`db: Session`, `Annotated[Session, Depends(...)]`) is checked.
+    **{
+        name: SyncObject(DATABASE, creation_blocks=False)
+        for name in (
+            "sqlalchemy.orm.Session",
+            "sqlalchemy.orm.session.Session",
+            "sqlalchemy.Engine",
+            "sqlalchemy.engine.Engine",
+            "sqlalchemy.Connection",
+            "sqlalchemy.engine.Connection",
+            "sqlite3.Connection",
+            "psycopg.Connection",
+            "pymongo.database.Database",
+            "pymongo.collection.Collection",
+        )
+    },
 }
 
 # Methods that read or write a file when called on a path-like object (pathlib.Path, a zip file...).
@@ -155,6 +173,11 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class Binding(NamedTuple):
+    kind: str  # a key of SYNC_OBJECTS
+    origin: str  # for messages: " = requests.Session(...)", ": sqlalchemy.orm.Session"
 
 
 class InputError(Exception):
@@ -208,10 +231,17 @@ class Checker(ast.NodeVisitor):
         self.aliases = import_aliases(tree)
         shadowed = module_level_names(tree)
         self.builtins = {name for name in ("open", "input") if name not in shadowed}
+        self.type_aliases = {
+            target.id: node.value
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name) and node.value is not None
+        }
         self.findings: list[Finding] = []
         self.async_function: str | None = None  # innermost enclosing async def, None in sync code
         # Sync objects bound to a name or attribute: innermost scope last; None marks a rebinding.
-        self.scopes: list[dict[str, str | None]] = [self._module_objects(tree)]
+        self.scopes: list[dict[str, Binding | None]] = [self._module_objects(tree)]
         self.awaited: set[int] = set()  # ids of calls whose result is awaited or run as a coroutine
         self.in_thread: set[int] = set()  # ids of lambdas handed to a thread
 
@@ -233,16 +263,54 @@ class Checker(ast.NodeVisitor):
             return None
         return ".".join([root, *reversed(parts)])
 
-    def sync_object(self, value: ast.expr | None) -> str | None:
+    def sync_object(self, value: ast.expr | None) -> Binding | None:
+        """The binding `x = <value>` makes when value creates a sync object (`requests.Session()`)."""
         if isinstance(value, ast.Call):
             name = self.qualified_name(value.func)
             if name in SYNC_OBJECTS:
-                return name
+                return Binding(name, f" = {name}(...)")
         return None
 
-    def _module_objects(self, tree: ast.Module) -> dict[str, str | None]:
+    def sync_type(self, annotation: ast.expr | None, depth: int = 0) -> Binding | None:
+        """The binding a parameter annotated with a sync type makes.
+
+        Understands `db: Session`, `Session | None`, `Annotated[Session, Depends(get_db)]` and a
+        module-level alias of those (`SessionDep = Annotated[Session, Depends(get_db)]`).
+        """
+        if annotation is None or depth > 5:
+            return None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+        inner: list[ast.expr] = []
+        if isinstance(annotation, ast.BinOp):  # Session | None
+            inner = [annotation.left, annotation.right]
+        elif isinstance(annotation, ast.Subscript):
+            generic = annotation.value
+            generic_name = generic.attr if isinstance(generic, ast.Attribute) else getattr(generic, "id", "")
+            arguments = (
+                annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+            )
+            if generic_name == "Annotated":
+                inner = arguments[:1]
+            elif generic_name in ("Optional", "Union"):
+                inner = arguments
+        elif isinstance(annotation, ast.Name) and annotation.id in self.type_aliases:
+            inner = [self.type_aliases[annotation.id]]
+        else:
+            name = self.qualified_name(annotation)
+            return Binding(name, f": {name}") if name in SYNC_OBJECTS else None
+        for expr in inner:
+            binding = self.sync_type(expr, depth + 1)
+            if binding:
+                return binding
+        return None
+
+    def _module_objects(self, tree: ast.Module) -> dict[str, Binding | None]:
         """Sync objects bound at module level, in class bodies (as self.x) or to any attribute."""
-        objects: dict[str, str | None] = {}
+        objects: dict[str, Binding | None] = {}
 
         def bind(target: ast.expr, value: ast.expr | None, class_level: bool = False) -> None:
             kind = self.sync_object(value)
@@ -278,7 +346,7 @@ class Checker(ast.NodeVisitor):
                         bind(target, value)
         return objects
 
-    def bound_object(self, receiver: ast.expr) -> str | None:
+    def bound_object(self, receiver: ast.expr) -> Binding | None:
         text = ast.unparse(receiver)
         for scope in reversed(self.scopes):
             if text in scope:
@@ -294,7 +362,13 @@ class Checker(ast.NodeVisitor):
                 self.visit(expr)
         outer = self.async_function
         self.async_function = async_name
-        self.scopes.append({})
+        arguments = node.args
+        self.scopes.append(
+            {
+                parameter.arg: self.sync_type(parameter.annotation)
+                for parameter in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            }
+        )
         for statement in node.body:
             self.visit(statement)
         self.scopes.pop()
@@ -391,11 +465,11 @@ class Checker(ast.NodeVisitor):
         receiver: ast.expr = node.func.value
         direct = True
         while True:  # client.get(), client.db.users.find_one(), proc.wait()
-            kind = self.bound_object(receiver)
-            if kind is not None:
-                sync_object = SYNC_OBJECTS[kind]
+            binding = self.bound_object(receiver)
+            if binding is not None:
+                sync_object = SYNC_OBJECTS[binding.kind]
                 if sync_object.methods is None or (direct and method in sync_object.methods):
-                    what = f"blocks ({ast.unparse(receiver)} comes from {kind}())"
+                    what = f"blocks ({ast.unparse(receiver)}{binding.origin})"
                     self.report(node, None, sync_object.advice, what=what)
                 return
             if not isinstance(receiver, ast.Attribute | ast.Subscript):
