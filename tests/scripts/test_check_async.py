@@ -67,6 +67,18 @@ BLOCKING_SAMPLES = {
     "redis.from_url": ("import redis", "redis.from_url(url)"),
     "create_engine": ("import sqlalchemy", "sqlalchemy.create_engine(url)"),
     "input": ("", "input('name? ')"),
+    "getpass": ("import getpass", "getpass.getpass()"),
+    "urllib3.request": ("import urllib3", "urllib3.request('GET', url)"),
+    "urllib3.PoolManager": ("import urllib3", "urllib3.PoolManager()"),
+    "gzip.open": ("import gzip", "gzip.open('a.gz')"),
+    "os.fsync": ("import os", "os.fsync(fd)"),
+    "os.walk": ("import os", "os.walk('.')"),
+    "shutil.rmtree": ("import shutil", "shutil.rmtree('a')"),
+    "os.popen": ("import os", "os.popen('ls')"),
+    "os.waitpid": ("import os", "os.waitpid(fd, 0)"),
+    "socket.gethostbyname": ("import socket", "socket.gethostbyname('example.com')"),
+    "pymysql.connect": ("import pymysql", "pymysql.connect(host=url)"),
+    "mysql.connector.connect": ("import mysql.connector", "mysql.connector.connect(host=url)"),
 }
 
 
@@ -220,6 +232,18 @@ NOT_BLOCKING = {
             await loop.run_in_executor(None, lambda: time.sleep(1))
             await loop.run_in_executor(None, time.sleep, 1)
     """,
+    "executor submit lambda": """
+        import time
+        from concurrent.futures import ThreadPoolExecutor
+        async def f(executor: ThreadPoolExecutor):
+            return executor.submit(lambda: time.sleep(1))
+    """,
+    "metadata calls": """
+        import os
+        from pathlib import Path
+        async def f(path: Path):
+            return os.path.exists(path), path.stat(), os.listdir(path)
+    """,
     "plain def": "import time\ndef f():\n    time.sleep(1)\n",
     "sync def nested in async def": """
         import time
@@ -298,6 +322,49 @@ def test_only_the_lambda_body_runs_in_the_thread_not_the_arguments() -> None:
             sorted(["a"], key=lambda name: open(name).read())
     """
     assert flagged(source) == ["open()", "open()"]
+
+
+def test_a_class_body_inside_an_async_def_runs_there_but_its_methods_do_not() -> None:
+    source = """
+        import time
+        async def f():
+            class Config:
+                text = open("settings.toml").read()
+                def reload(self):
+                    return open("settings.toml").read()
+            return Config
+    """
+    findings = check_async.check_source(textwrap.dedent(source))
+    assert [finding.line for finding in findings] == [5]
+
+
+def test_limit_blocking_inside_a_called_sync_helper_is_not_seen() -> None:
+    source = """
+        import time
+        def helper():
+            time.sleep(1)
+        async def handler():
+            helper()
+    """
+    assert flagged(source) == []
+
+
+def test_limit_a_client_reached_through_app_state_is_not_followed_but_its_creation_is() -> None:
+    source = """
+        from contextlib import asynccontextmanager
+        import sqlite3
+        from fastapi import FastAPI, Request
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI):
+            app.state.db = sqlite3.connect("app.db")
+            yield
+            app.state.db.close()
+
+        async def handler(request: Request):
+            return request.app.state.db.execute("select 1")
+    """
+    assert flagged(source) == ["sqlite3.connect()", "app.state.db.close()"]
 
 
 def test_an_async_def_inside_a_sync_def_is_checked() -> None:
