@@ -9,6 +9,8 @@ calls; sync database clients (sqlite3, psycopg, psycopg2, pymongo.MongoClient, s
 create_engine); input(). Import aliases are followed (`from time import sleep as pause`), and so are
 names bound to a sync client (`session = requests.Session()` then `session.get(...)`) and parameters
 annotated with one (`db: Session`, `Annotated[Session, Depends(get_db)]`, or an alias of that).
+A call to a sync function defined at module level in the same file is flagged when that function
+blocks, directly or through another such function.
 
 Not flagged: code in plain `def` (a sync function nested in an `async def` included), awaited
 method calls (`await anyio.Path(p).read_text()`), and work handed to a thread: the function or lambda
@@ -17,8 +19,8 @@ passed to `asyncio.to_thread`, `anyio.to_thread.run_sync`, `run_in_threadpool` o
 
 Silence one line with a `# check-async: ignore` comment on the line the report names.
 
-The check is syntactic: it cannot see blocking code inside the functions a coroutine calls, nor
-follow objects through parameters, attributes set elsewhere or return values.
+The check is syntactic: it cannot see blocking code inside functions imported from other modules or
+methods, nor follow objects through return values, containers or attributes set in other modules.
 
 Exit codes: 0 nothing found, 1 blocking calls found, 2 unreadable input or a syntax error.
 """
@@ -33,7 +35,7 @@ import re
 import sys
 import tokenize
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -170,6 +172,8 @@ class Finding:
     line: int
     col: int
     message: str
+    call: str = field(default="", compare=False)  # the call as written, for reports that cite it
+    advice: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
@@ -244,6 +248,8 @@ class Checker(ast.NodeVisitor):
         self.scopes: list[dict[str, Binding | None]] = [self._module_objects(tree)]
         self.awaited: set[int] = set()  # ids of calls whose result is awaited or run as a coroutine
         self.in_thread: set[int] = set()  # ids of lambdas handed to a thread
+        # Module-level sync functions that block when called -> the first blocking call inside them.
+        self.blocking_helpers: dict[str, Finding] = {}
 
     # --- names -----------------------------------------------------------------------------------
 
@@ -452,6 +458,10 @@ class Checker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def check_call(self, node: ast.Call, name: str | None) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id in self.blocking_helpers:
+            cause = self.blocking_helpers[node.func.id]
+            self.report(node, None, cause.advice, what=f"calls {cause.call} (line {cause.line})")
+            return
         if name in BLOCKING:
             self.report(node, name, BLOCKING[name])
             return
@@ -486,7 +496,26 @@ class Checker(ast.NodeVisitor):
         if name and name != written and not name.startswith("builtins."):
             label += f" ({name})"
         message = f"{label} {what} in async def {self.async_function}(): {advice}"
-        self.findings.append(Finding(self.path, node.lineno, node.col_offset + 1, message))
+        self.findings.append(Finding(self.path, node.lineno, node.col_offset + 1, message, label, advice))
+
+    def find_blocking_helpers(self, tree: ast.Module) -> None:
+        """Find the module-level sync functions that block, directly or through one another.
+
+        Each is checked as if it were async; repeat until no new one turns up.
+        """
+        functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+        found = True
+        while found:
+            found = False
+            for function in functions:
+                if function.name in self.blocking_helpers:
+                    continue
+                self.findings = []
+                self._visit_function(function, function.name)
+                if self.findings:
+                    self.blocking_helpers[function.name] = min(self.findings)
+                    found = True
+        self.findings = []
 
 
 def assignments(node: ast.AST) -> Iterator[tuple[ast.expr, ast.expr | None]]:
@@ -506,6 +535,7 @@ def check_source(source: str, path: str = "<string>") -> list[Finding]:
     """Findings for one module's source; raises SyntaxError (or ValueError for null bytes)."""
     tree = ast.parse(source, filename=path)
     checker = Checker(path, tree, ignored_lines(source))
+    checker.find_blocking_helpers(tree)
     checker.visit(tree)
     return sorted(checker.findings)
 

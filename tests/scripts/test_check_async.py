@@ -338,13 +338,48 @@ def test_a_class_body_inside_an_async_def_runs_there_but_its_methods_do_not() ->
     assert [finding.line for finding in findings] == [5]
 
 
-def test_limit_blocking_inside_a_called_sync_helper_is_not_seen() -> None:
+def test_a_call_to_a_blocking_sync_function_of_the_same_module_is_flagged() -> None:
     source = """
-        import time
-        def helper():
+        import asyncio, time
+        from sqlalchemy.orm import Session
+
+        def fetch_report():
             time.sleep(1)
-        async def handler():
-            helper()
+
+        def build_report():
+            return fetch_report()
+
+        def load_user(db: Session, user_id: int):
+            return db.get(dict, user_id)
+
+        def pure(x):
+            return x * 2
+
+        async def handler(db: Session):
+            build_report()
+            load_user(db, 1)
+            pure(1)
+            await asyncio.to_thread(build_report)
+    """
+    findings = check_async.check_source(textwrap.dedent(source))
+    assert [finding.message.split(": use")[0] for finding in findings] == [
+        "build_report() calls fetch_report() (line 9) in async def handler()",
+        "load_user() calls db.get() (line 12) in async def handler()",
+    ]
+
+
+def test_limit_blocking_inside_imported_functions_and_methods_is_not_seen() -> None:
+    source = """
+        from reports import fetch_report_blocking
+        import time
+
+        class Reports:
+            def fetch(self):
+                time.sleep(1)
+
+            async def handler(self):
+                self.fetch()
+                fetch_report_blocking()
     """
     assert flagged(source) == []
 
