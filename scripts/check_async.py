@@ -86,12 +86,23 @@ BLOCKING: dict[str, str] = {
 }
 
 
+# Methods read_text, ... -> how many positional arguments pathlib.Path's takes. `.open()` is too common a
+# name to guess from: it counts only on a pathlib.Path (`Path(p).open()`, `path.open()` with `path: Path`).
+FILE_METHODS = {
+    "read_text": range(3),
+    "read_bytes": range(1),
+    "write_text": range(1, 5),
+    "write_bytes": range(1, 2),
+}
+
+
 # Constructors of sync objects: calls on a name bound to one of these are checked.
 @dataclass(frozen=True)
 class SyncObject:
     advice: str
     methods: frozenset[str] | None = None  # the methods that block; None: all of them
     creation_blocks: bool = True  # report the constructor call itself
+    annotated: bool = True  # follow parameters annotated with this type
 
 
 SOCKET_METHODS = frozenset(
@@ -104,8 +115,10 @@ SYNC_OBJECTS: dict[str, SyncObject] = {
     "httpx.Client": SyncObject(HTTP),
     "urllib3.PoolManager": SyncObject(HTTP),
     "subprocess.Popen": SyncObject(PROCESS, frozenset({"wait", "communicate"}), creation_blocks=False),
-    "socket.socket": SyncObject(SOCKET, SOCKET_METHODS, creation_blocks=False),
+    # A socket passed around async code is usually non-blocking already: follow only new ones.
+    "socket.socket": SyncObject(SOCKET, SOCKET_METHODS, creation_blocks=False, annotated=False),
     "socket.create_connection": SyncObject(SOCKET, SOCKET_METHODS),
+    "pathlib.Path": SyncObject(FILE, frozenset({*FILE_METHODS, "open"}), creation_blocks=False),
     **{
         name: SyncObject(DATABASE)
         for name in (
@@ -149,8 +162,6 @@ SYNC_OBJECTS: dict[str, SyncObject] = {
 
 # Methods that read or write a file when called on a path-like object (pathlib.Path, a zip file...).
 # Awaited calls are skipped: anyio.Path and aiopath have the same method names.
-FILE_METHODS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "open"})
-
 # Calls that run a callable in a worker thread: lambdas passed to them are not checked.
 THREAD_CALLS = frozenset(
     {
@@ -172,7 +183,7 @@ class Finding:
     line: int
     col: int
     message: str
-    call: str = field(default="", compare=False)  # the call as written, for reports that cite it
+    call: str = field(default="", compare=False)  # the call as written: `pause()`
     advice: str = field(default="", compare=False)
 
     def __str__(self) -> str:
@@ -307,7 +318,9 @@ class Checker(ast.NodeVisitor):
             inner = [self.type_aliases[annotation.id]]
         else:
             name = self.qualified_name(annotation)
-            return Binding(name, f": {name}") if name in SYNC_OBJECTS else None
+            return (
+                Binding(name, f": {name}") if name in SYNC_OBJECTS and SYNC_OBJECTS[name].annotated else None
+            )
         for expr in inner:
             binding = self.sync_type(expr, depth + 1)
             if binding:
@@ -451,6 +464,8 @@ class Checker(ast.NodeVisitor):
         arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
         if name in THREAD_CALLS or last in THREAD_METHODS:
             self.in_thread.update(id(arg) for arg in arguments if isinstance(arg, ast.Lambda))
+        if last == "setblocking" and isinstance(node.func, ast.Attribute):  # sock.setblocking(False)
+            self.scopes[-1][ast.unparse(node.func.value)] = None
         if last in COROUTINE_TAKERS:
             self.awaited.update(id(arg) for arg in arguments if isinstance(arg, ast.Call))
         if self.async_function is not None and node.lineno not in self.ignored:
@@ -485,7 +500,11 @@ class Checker(ast.NodeVisitor):
             if not isinstance(receiver, ast.Attribute | ast.Subscript):
                 break
             receiver, direct = receiver.value, False
-        if method in FILE_METHODS and (name is None or name.startswith("pathlib.")):
+        on_path = name is not None and name.startswith("pathlib.")  # Path.read_text(p)
+        if isinstance(receiver, ast.Call):  # Path(p).open()
+            on_path |= (self.qualified_name(receiver.func) or "").startswith("pathlib.")
+        looks_like_path = method in FILE_METHODS and len(node.args) in FILE_METHODS[method] and name is None
+        if looks_like_path or (on_path and (method in FILE_METHODS or method == "open")):
             self.report(node, None, FILE, what="blocks (file I/O)")
 
     def report(self, node: ast.Call, name: str | None, advice: str, what: str = "blocks") -> None:
@@ -496,7 +515,9 @@ class Checker(ast.NodeVisitor):
         if name and name != written and not name.startswith("builtins."):
             label += f" ({name})"
         message = f"{label} {what} in async def {self.async_function}(): {advice}"
-        self.findings.append(Finding(self.path, node.lineno, node.col_offset + 1, message, label, advice))
+        self.findings.append(
+            Finding(self.path, node.lineno, node.col_offset + 1, message, f"{written}()", advice)
+        )
 
     def find_blocking_helpers(self, tree: ast.Module) -> None:
         """Find the module-level sync functions that block, directly or through one another.

@@ -20,7 +20,7 @@ SNIPPETS = ROOT / "snippets"
 def flagged(source: str) -> list[str]:
     """The call each finding names, as written (`pause()`), in line order."""
     findings = check_async.check_source(textwrap.dedent(source))
-    return [finding.message.split(" ", 1)[0] for finding in findings]
+    return [finding.call for finding in findings]
 
 
 def called(call: str) -> str:
@@ -110,6 +110,7 @@ def test_calls_on_a_bound_sync_client_are_flagged() -> None:
             process.wait()
             process.communicate()
             sock = socket.socket()
+            sock.recv(10)
             sock.setblocking(False)
             sock.recv(10)
     """
@@ -148,6 +149,28 @@ def test_parameters_annotated_with_a_sync_client_type_are_checked() -> None:
         "db.commit() blocks (db: sqlalchemy.orm.Session)",
         "db.commit() blocks (db: sqlalchemy.orm.Session)",
         "http.get() blocks (http: requests.Session)",
+    ]
+
+
+def test_open_counts_only_on_a_pathlib_path_and_file_methods_only_with_their_arguments() -> None:
+    source = """
+        from pathlib import Path
+
+        async def handler(path: Path, monitor, other):
+            path.open()
+            Path.read_bytes(path)
+            (path / "a").read_text(encoding="utf-8")
+            monitor.open()
+            other.read_text()
+            coroutine = other.write_bytes(1, 2, 3)
+            other.write_bytes(b"data")
+    """
+    assert flagged(source) == [
+        "path.open()",
+        "Path.read_bytes()",
+        "(path / 'a').read_text()",
+        "other.read_text()",
+        "other.write_bytes()",
     ]
 
 
