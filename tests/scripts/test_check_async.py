@@ -443,9 +443,15 @@ def test_the_ignore_comment_silences_only_its_own_line_and_only_as_a_comment() -
             time.sleep(1)  # check-async: ignore
             time.sleep(2)
             print("# check-async: ignore"); time.sleep(3)
+            time.sleep(  # check-async: ignore
+                4
+            )
+            time.sleep(
+                5
+            )  # check-async: ignore
     """
     findings = check_async.check_source(textwrap.dedent(source))
-    assert [finding.line for finding in findings] == [5, 6]
+    assert [finding.line for finding in findings] == [5, 6, 10]
 
 
 # --- command line ------------------------------------------------------------------------------------
