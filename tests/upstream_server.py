@@ -31,6 +31,7 @@ class Reply:
     body: Any = None  # JSON; None echoes {"method": ..., "path": ...}
     gate: asyncio.Event | None = None  # hold the reply until the event is set (never set: hang)
     drop: bool = False  # close the connection instead of answering
+    trickle: float = 0.0  # seconds between body bytes (0: send the body at once)
 
 
 @dataclass
@@ -105,8 +106,15 @@ class FakeUpstream:
                 f"HTTP/1.1 {reply.status} X\r\ncontent-type: application/json\r\n"
                 f"content-length: {len(payload)}\r\n\r\n"
             )
-            writer.write(head.encode() + payload)
-            await writer.drain()
+            if reply.trickle:
+                writer.write(head.encode())
+                for byte in payload:
+                    await asyncio.sleep(reply.trickle)
+                    writer.write(bytes([byte]))
+                    await writer.drain()
+            else:
+                writer.write(head.encode() + payload)
+                await writer.drain()
             self.answered.append(request.path)
             return True
         finally:

@@ -2,6 +2,7 @@
 
 import asyncio
 
+import httpx
 import pytest
 from upstream_server import Reply
 
@@ -92,3 +93,37 @@ async def test_failed_required_part_still_fails_the_page(load_app, upstream, asg
     async with asgi_client(load_app()) as client:
         response = await client.get("/home/1")
     assert response.status_code == 502
+
+
+async def test_httpx_timeout_limits_each_read_not_the_whole_call(upstream):
+    """Why the snippets add asyncio.timeout: a slow trickle never trips httpx's read timeout."""
+    upstream.replies["/slow"] = Reply(body="x" * 20, trickle=0.05)  # 22 bytes: at least 1.05 s in all
+    async with httpx.AsyncClient(timeout=httpx.Timeout(0.5)) as http:
+        response = await http.get(f"{upstream.url}/slow")
+        assert response.json() == "x" * 20
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.5):
+                await http.get(f"{upstream.url}/slow")
+
+
+async def test_plain_gather_leaves_the_other_call_running(upstream):
+    """Why all-required parts use a TaskGroup: gather() without it does not cancel the sibling."""
+    fail_now = asyncio.Event()
+    upstream.replies["/fails"] = Reply(status=500, gate=fail_now)
+    upstream.replies["/slow"] = Reply(gate=asyncio.Event())  # never answers
+
+    async def get(http, path):
+        (await http.get(f"{upstream.url}{path}")).raise_for_status()
+
+    async with httpx.AsyncClient(timeout=10) as http:
+        slow = asyncio.ensure_future(get(http, "/slow"))
+        gathered = asyncio.gather(get(http, "/fails"), slow)
+        await upstream.wait_until(lambda: upstream.in_flight == 2)
+        fail_now.set()
+        with pytest.raises(httpx.HTTPStatusError):
+            await gathered
+        await asyncio.sleep(0.2)  # room for a cancellation that never comes
+        assert not slow.done()
+        assert upstream.in_flight == 1
+        slow.cancel()
+        await asyncio.gather(slow, return_exceptions=True)
