@@ -45,8 +45,8 @@ async def get_json(http: httpx.AsyncClient, url: str) -> Any:
 # region first-success
 async def first_success(calls: Iterable[Coroutine[Any, Any, T]]) -> T:
     """The first call that succeeds wins; failures are skipped; the losers are cancelled and awaited."""
-    pending = {asyncio.create_task(call) for call in calls}  # asyncio.wait() refuses bare coroutines
-    failures: list[BaseException] = []
+    tasks = {asyncio.create_task(call) for call in calls}  # asyncio.wait() refuses bare coroutines
+    pending, failures = set(tasks), list[BaseException]()
     try:
         while pending:
             done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
@@ -56,9 +56,9 @@ async def first_success(calls: Iterable[Coroutine[Any, Any, T]]) -> T:
                 failures.append(error)
         raise BaseExceptionGroup("every call failed", failures)
     finally:
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        for task in tasks:
+            task.cancel()  # no effect on tasks already done
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class Rate(BaseModel):
