@@ -46,7 +46,8 @@ async def get_json(http: httpx.AsyncClient, url: str) -> Any:
 async def first_success(calls: Iterable[Coroutine[Any, Any, T]]) -> T:
     """The first call that succeeds wins; failures are skipped; the losers are cancelled and awaited."""
     tasks = {asyncio.create_task(call) for call in calls}  # asyncio.wait() refuses bare coroutines
-    pending, failures = set(tasks), list[BaseException]()
+    pending = set(tasks)
+    failures: list[BaseException] = []
     try:
         while pending:
             done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
