@@ -29,6 +29,13 @@ async def add_note(note: Annotated[bytes, Body(media_type="text/plain")]) -> dic
     return {"bytes": len(note)}
 
 
+@app.post("/attachments", max_body_size=10 * MAX_BODY_BYTES)  # a route may allow more (or less)
+async def add_attachment(
+    data: Annotated[bytes, Body(media_type="application/octet-stream")],
+) -> dict[str, int]:
+    return {"bytes": len(data)}
+
+
 # endregion body-limit
 
 

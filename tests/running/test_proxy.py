@@ -57,6 +57,11 @@ async def test_bodies_over_the_limit_get_413_with_or_without_content_length(app)
 
         assert (await client.post("/notes", content=chunks(500), headers=headers)).json() == {"bytes": 500}
 
+        binary = {"Content-Type": "application/octet-stream"}
+        larger = await client.post("/attachments", content=b"x" * 5000, headers=binary)  # its own limit
+        assert larger.json() == {"bytes": 5000}
+        assert (await client.post("/attachments", content=b"x" * 10_001, headers=binary)).status_code == 413
+
 
 async def test_streams_tell_the_proxy_not_to_buffer_only_when_the_header_is_set_before_streaming(app):
     async with httpx.AsyncClient(base_url=app.url, timeout=30) as client:

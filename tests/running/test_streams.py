@@ -43,6 +43,7 @@ async def test_sigterm_closes_websockets_at_once_and_cancels_sse_after_the_grace
         client.stream("GET", "/events") as stream,
         websockets.connect(ws_url(app.url)) as websocket,
     ):
+        assert stream.headers["x-accel-buffering"] == "no"  # fastapi.sse tells nginx not to buffer
         lines = stream.aiter_lines()
         assert await anext(lines) == "event: tick"
         await websocket.send("hello")
@@ -81,8 +82,9 @@ async def test_without_a_graceful_timeout_an_open_sse_stream_keeps_the_process_a
 
 @pytest.fixture(scope="module")
 def pinging_app() -> Iterator[servers.AppProcess]:
+    """Pings every 0.5 s; SSE sends one event, then nothing for an hour (keep-alive comes at 15 s)."""
     args = ("--ws-ping-interval", "0.5", "--ws-ping-timeout", "0.5")
-    with servers.uvicorn_process(SNIPPET, env=FAST_TICKS, args=args) as app:
+    with servers.uvicorn_process(SNIPPET, env={"TICK_SECONDS": "3600"}, args=args) as app:
         yield app
 
 
@@ -138,7 +140,8 @@ async def test_sse_finally_runs_when_the_client_process_is_killed(pinging_app, g
         assert (await get_json(f"{pinging_app.url}/streams"))["sse"] == 1
         client.kill()  # SIGKILL: no goodbye from the client, the kernel just closes its socket
         await client.wait()
-        await eventually(open_count(get_json, pinging_app.url, "sse", 0), "the stream's finally ran")
+        # Within 10 s, before the first keep-alive write (15 s): noticed by listening, not by writing.
+        await eventually(open_count(get_json, pinging_app.url, "sse", 0), "the stream's finally ran", 10)
     finally:
         if client.returncode is None:
             client.kill()
