@@ -38,10 +38,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.gather(*unfinished, return_exceptions=True)
 
 
-# endregion drain-jobs
-
 app = FastAPI(lifespan=lifespan)
-in_flight = 0
 
 
 @app.post("/jobs", status_code=202)
@@ -50,6 +47,11 @@ async def start_job(name: str, seconds: Annotated[float, Query(gt=0, le=3600)]) 
     jobs.add(task)  # keep a reference, or the task can be garbage-collected mid-run
     task.add_done_callback(jobs.discard)
     return {"running": len(jobs)}
+
+
+# endregion drain-jobs
+
+in_flight = 0
 
 
 @app.get("/slow")
