@@ -1,0 +1,45 @@
+"""A fixed-size asyncpg pool per process, opened at startup so a pool that does not fit fails the deploy."""
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, TypedDict
+
+import asyncpg
+from fastapi import Depends, FastAPI, Request
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# Every process gets its own pool: budget = instances x workers x POOL_SIZE (see the arithmetic).
+POOL_SIZE = int(os.environ.get("POOL_SIZE", "5"))
+
+
+class State(TypedDict):
+    pool: asyncpg.Pool
+
+
+# region fixed-pool
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+    # min_size == max_size: all connections open now, so "too many connections" stops this
+    # worker at startup instead of failing requests at the first traffic peak.
+    async with asyncpg.create_pool(
+        DATABASE_URL, min_size=POOL_SIZE, max_size=POOL_SIZE, timeout=5, command_timeout=5
+    ) as pool:
+        yield {"pool": pool}
+
+
+# endregion fixed-pool
+
+
+def get_pool(request: Request) -> asyncpg.Pool:
+    return request.state.pool
+
+
+PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
+app = FastAPI(lifespan=lifespan)
+
+
+@app.get("/now")
+async def now(pool: PoolDep) -> dict[str, datetime | int]:
+    return {"now": await pool.fetchval("SELECT now()"), "pool_size": pool.get_size()}
