@@ -3,7 +3,7 @@
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from bson import ObjectId
 from fastapi import Depends, FastAPI, HTTPException, Request, status
@@ -49,24 +49,25 @@ class Item(ItemIn):
 
 
 # region lifespan
+class State(TypedDict):
+    items: AsyncCollection
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    client: AsyncMongoClient = AsyncMongoClient(
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+    async with AsyncMongoClient(  # closed (awaited) on shutdown
         MONGODB_URL,
         serverSelectionTimeoutMS=MONGODB_TIMEOUT_MS,  # no reachable server: fail after this
         connectTimeoutMS=MONGODB_TIMEOUT_MS,
         timeoutMS=2 * MONGODB_TIMEOUT_MS,  # upper bound for every operation
-    )
-    try:
-        app.state.items = client.get_database("shop").get_collection("items")
-        await app.state.items.create_index("sku", unique=True)  # fails fast if Mongo is down
-        yield
-    finally:
-        await client.close()  # a coroutine in PyMongo async
+    ) as client:
+        items = client.get_database("shop").get_collection("items")
+        await items.create_index("sku", unique=True)  # fails fast if Mongo is down
+        yield {"items": items}
 
 
 def get_items(request: Request) -> AsyncCollection:
-    return request.app.state.items
+    return request.state.items
 
 
 Items = Annotated[AsyncCollection, Depends(get_items)]
@@ -114,6 +115,22 @@ async def add_tag(item_id: PyObjectId, body: TagIn, items: Items) -> Item:
     if document is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "item not found")
     return Item.model_validate(document)
+
+
+class TagCount(BaseModel):
+    tag: str
+    count: int
+
+
+@app.get("/tags")
+async def count_tags(items: Items) -> list[TagCount]:
+    pipeline = [
+        {"$unwind": "$tags"},
+        {"$group": {"_id": "$tags", "count": {"$sum": 1}}},
+        {"$sort": {"_id": 1}},
+    ]
+    cursor = await items.aggregate(pipeline)  # PyMongo async: aggregate() is awaited
+    return [TagCount(tag=row["_id"], count=row["count"]) async for row in cursor]
 
 
 # endregion routes

@@ -1,0 +1,106 @@
+"""Motor app (snippets/mongodb/motor_app.py): on the MongoDB wire server (Python 3.13) and on
+mongomock-motor (every Python)."""
+
+import asyncio
+
+import pytest
+from bson import ObjectId
+from mongomock_motor import AsyncMongoMockClient
+from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo.errors import ServerSelectionTimeoutError
+
+SNIPPET = "mongodb/motor_app.py"
+
+
+@pytest.fixture(params=["wire", "mongomock"])
+def backend(request, load_snippet, monkeypatch):
+    """(app, the collection it writes to, the keyword arguments the app gave its client)."""
+    if request.param == "wire":
+        url = request.getfixturevalue("mongo_url")
+        module = load_snippet(SNIPPET, MONGODB_URL=url)
+        client = AsyncIOMotorClient(url, serverSelectionTimeoutMS=5000)
+        yield module.app, client.shop.items, None
+        client.close()
+    else:
+        module = load_snippet(SNIPPET)
+        client, given = AsyncMongoMockClient(), {}
+
+        def fake_client(*args, **kwargs):
+            given.update(kwargs)
+            return client
+
+        monkeypatch.setattr(module, "AsyncIOMotorClient", fake_client)
+        yield module.app, client.shop.items, given
+
+
+async def test_create_read_push_and_count_tags(backend, asgi_client):
+    app, collection, _ = backend
+    async with asgi_client(app) as client:
+        item_id = (await client.post("/items", json={"sku": "PEN-1", "name": "pen"})).json()["id"]
+        other_id = (await client.post("/items", json={"sku": "INK-1", "name": "ink"})).json()["id"]
+        for target, tag in [(item_id, "blue"), (item_id, "office"), (other_id, "blue")]:
+            assert (await client.post(f"/items/{target}/tags", json={"tag": tag})).status_code == 200
+        read = await client.get(f"/items/{item_id}")
+        counts = await client.get("/tags")
+
+    assert read.json() == {"id": item_id, "sku": "PEN-1", "name": "pen", "tags": ["blue", "office"]}
+    assert counts.json() == [{"tag": "blue", "count": 2}, {"tag": "office", "count": 1}]
+    assert (await collection.find_one({"_id": ObjectId(item_id)}))["tags"] == ["blue", "office"]
+
+
+async def test_client_is_given_timeouts(backend, asgi_client):
+    app, _, given = backend
+    if given is None:
+        pytest.skip("checked on the mock, which records the client's arguments")
+    async with asgi_client(app):
+        pass
+    assert {"serverSelectionTimeoutMS", "connectTimeoutMS", "timeoutMS"} <= given.keys()
+
+
+async def test_concurrent_pushes_are_all_kept(backend, asgi_client):
+    app, _, _ = backend
+    async with asgi_client(app) as client:
+        item_id = (await client.post("/items", json={"sku": "PEN-1", "name": "pen"})).json()["id"]
+        tags = [f"tag-{n}" for n in range(20)]
+        await asyncio.gather(*(client.post(f"/items/{item_id}/tags", json={"tag": tag}) for tag in tags))
+        final = (await client.get(f"/items/{item_id}")).json()
+
+    assert sorted(final["tags"]) == sorted(tags)
+
+
+async def test_bad_ids_and_bodies_answer_4xx_and_write_nothing(backend, asgi_client):
+    app, collection, _ = backend
+    async with asgi_client(app) as client:
+        item_id = (await client.post("/items", json={"sku": "PEN-1", "name": "pen"})).json()["id"]
+        before = await collection.find().to_list(None)
+        answers = [
+            (await client.get("/items/not-an-id")).status_code,
+            (await client.post("/items/not-an-id/tags", json={"tag": "blue"})).status_code,
+            (await client.get(f"/items/{ObjectId()}")).status_code,
+            (await client.post(f"/items/{ObjectId()}/tags", json={"tag": "blue"})).status_code,
+            (await client.post(f"/items/{item_id}/tags", json={"tag": ""})).status_code,
+            (await client.post("/items", json={"sku": "PEN-1", "name": "again"})).status_code,
+            (await client.post("/items", json={"sku": "PEN 2", "name": "pen"})).status_code,
+            (await client.post("/items", content=b"{not json")).status_code,
+        ]
+
+    assert answers == [422, 422, 404, 404, 422, 409, 422, 422]
+    assert await collection.find().to_list(None) == before
+
+
+async def test_mongo_going_away_answers_503(load_snippet, asgi_client, private_mongo):
+    url, server = private_mongo
+    module = load_snippet(SNIPPET, MONGODB_URL=url, MONGODB_TIMEOUT_MS="300")
+    async with asgi_client(module.app) as client:
+        item_id = (await client.post("/items", json={"sku": "PEN-1", "name": "pen"})).json()["id"]
+        server.close()
+        read = await client.get(f"/items/{item_id}")
+
+    assert read.status_code == 503
+
+
+async def test_unreachable_mongo_fails_startup_instead_of_hanging(load_snippet, asgi_client, dead_mongo_url):
+    module = load_snippet(SNIPPET, MONGODB_URL=dead_mongo_url, MONGODB_TIMEOUT_MS="200")
+    with pytest.raises(ServerSelectionTimeoutError):
+        async with asgi_client(module.app):
+            pass
