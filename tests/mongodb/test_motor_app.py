@@ -2,11 +2,16 @@
 mongomock-motor (every Python)."""
 
 import asyncio
+import inspect
+import subprocess
+import sys
 
+import motor.frameworks.asyncio
 import pytest
 from bson import ObjectId
 from mongomock_motor import AsyncMongoMockClient
 from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import AsyncMongoClient
 from pymongo.errors import ServerSelectionTimeoutError
 
 SNIPPET = "mongodb/motor_app.py"
@@ -104,3 +109,37 @@ async def test_unreachable_mongo_fails_startup_instead_of_hanging(load_snippet, 
     with pytest.raises(ServerSelectionTimeoutError):
         async with asgi_client(module.app):
             pass
+
+
+async def test_what_changes_from_motor_to_pymongo_async(dead_mongo_url):
+    """The migration table's claims; none of them needs a server."""
+    motor_client = AsyncIOMotorClient(dead_mongo_url, serverSelectionTimeoutMS=200)
+    pymongo_client: AsyncMongoClient = AsyncMongoClient(dead_mongo_url, serverSelectionTimeoutMS=200)
+    try:
+        # aggregate(): Motor hands back a cursor; PyMongo async hands back a coroutine to await.
+        assert not inspect.isawaitable(motor_client.shop.items.aggregate([]))
+        pending = pymongo_client.shop.items.aggregate([])
+        assert inspect.iscoroutine(pending)
+        pending.close()
+        # to_list(0) is rejected by PyMongo async: pass no length (or None) for "all".
+        with pytest.raises(ValueError, match="length must be greater than 0"):
+            await pymongo_client.shop.items.find().to_list(0)
+    finally:
+        assert not inspect.isawaitable(motor_client.close())  # Motor: plain call
+        closing = pymongo_client.close()
+        assert inspect.iscoroutine(closing)  # PyMongo async: must be awaited
+        await closing
+
+
+def test_importing_motor_emits_no_deprecation_warning():
+    command = [sys.executable, "-W", "error", "-c", "import motor.motor_asyncio"]
+    assert subprocess.run(command, capture_output=True, timeout=60).returncode == 0
+
+
+async def test_motor_threads_outlive_the_client(dead_mongo_url):
+    client = AsyncIOMotorClient(dead_mongo_url, serverSelectionTimeoutMS=100)
+    with pytest.raises(ServerSelectionTimeoutError):
+        await client.shop.items.find_one({})  # runs on Motor's thread pool
+    client.close()
+
+    assert any(thread.is_alive() for thread in motor.frameworks.asyncio._EXECUTOR._threads)
