@@ -19,27 +19,22 @@ SNIPPET = "mongodb/motor_app.py"
 
 @pytest.fixture(params=["wire", "mongomock"])
 def backend(request, load_snippet, monkeypatch):
-    """(app, the collection it writes to, the keyword arguments the app gave its client)."""
+    """(app, the collection it writes to)."""
     if request.param == "wire":
         url = request.getfixturevalue("mongo_url")
         module = load_snippet(SNIPPET, MONGODB_URL=url)
         client = AsyncIOMotorClient(url, serverSelectionTimeoutMS=5000)
-        yield module.app, client.shop.items, None
+        yield module.app, client.shop.items
         client.close()
     else:
         module = load_snippet(SNIPPET)
-        client, given = AsyncMongoMockClient(), {}
-
-        def fake_client(*args, **kwargs):
-            given.update(kwargs)
-            return client
-
-        monkeypatch.setattr(module, "AsyncIOMotorClient", fake_client)
-        yield module.app, client.shop.items, given
+        client = AsyncMongoMockClient()
+        monkeypatch.setattr(module, "AsyncIOMotorClient", lambda *args, **kwargs: client)
+        yield module.app, client.shop.items
 
 
 async def test_create_read_push_and_count_tags(backend, asgi_client):
-    app, collection, _ = backend
+    app, collection = backend
     async with asgi_client(app) as client:
         item_id = (await client.post("/items", json={"sku": "PEN-1", "name": "pen"})).json()["id"]
         other_id = (await client.post("/items", json={"sku": "INK-1", "name": "ink"})).json()["id"]
@@ -53,17 +48,22 @@ async def test_create_read_push_and_count_tags(backend, asgi_client):
     assert (await collection.find_one({"_id": ObjectId(item_id)}))["tags"] == ["blue", "office"]
 
 
-async def test_client_is_given_timeouts(backend, asgi_client):
-    app, _, given = backend
-    if given is None:
-        pytest.skip("checked on the mock, which records the client's arguments")
-    async with asgi_client(app):
+async def test_client_is_given_timeouts(load_snippet, asgi_client, monkeypatch):
+    module, given = load_snippet(SNIPPET), {}
+
+    def recording_client(*args, **kwargs):
+        given.update(kwargs)
+        return AsyncMongoMockClient()
+
+    monkeypatch.setattr(module, "AsyncIOMotorClient", recording_client)
+    async with asgi_client(module.app):
         pass
+
     assert {"serverSelectionTimeoutMS", "connectTimeoutMS", "timeoutMS"} <= given.keys()
 
 
 async def test_concurrent_pushes_are_all_kept(backend, asgi_client):
-    app, _, _ = backend
+    app, _ = backend
     async with asgi_client(app) as client:
         item_id = (await client.post("/items", json={"sku": "PEN-1", "name": "pen"})).json()["id"]
         tags = [f"tag-{n}" for n in range(20)]
@@ -74,7 +74,7 @@ async def test_concurrent_pushes_are_all_kept(backend, asgi_client):
 
 
 async def test_bad_ids_and_bodies_answer_4xx_and_write_nothing(backend, asgi_client):
-    app, collection, _ = backend
+    app, collection = backend
     async with asgi_client(app) as client:
         item_id = (await client.post("/items", json={"sku": "PEN-1", "name": "pen"})).json()["id"]
         before = await collection.find().to_list(None)

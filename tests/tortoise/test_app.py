@@ -1,10 +1,12 @@
 """Tortoise ORM app (snippets/tortoise/app.py) against the real PostgreSQL."""
 
+import asyncio
 import contextlib
 import warnings
 
 import pytest
 import servers
+from conftest import connections_to
 from fastapi import FastAPI
 from starlette.middleware.exceptions import ExceptionMiddleware
 from tortoise import Tortoise, fields
@@ -139,3 +141,13 @@ def test_add_exception_handlers_is_deprecated_and_patches_starlette(monkeypatch)
         RegisterTortoise(FastAPI(), db_url="asyncpg://user@db/app", add_exception_handlers=True)
 
     assert ExceptionMiddleware.__call__ is not original  # every app in the process is affected
+
+
+async def test_shutdown_closes_every_pooled_connection(app, asgi_client, postgres_server, database_url):
+    name = database_url.rsplit("/", 1)[1]
+    async with running(asgi_client, app) as client:
+        await asyncio.gather(*(client.get(f"/teams/{n}") for n in range(1, 6)))
+        during = connections_to(postgres_server, name)
+
+    assert during >= 1
+    assert connections_to(postgres_server, name) == 0
