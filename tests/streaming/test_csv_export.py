@@ -1,6 +1,8 @@
 """snippets/streaming/csv_export.py: exact CSV, bounded batches, and a disconnect ends the query."""
 
 import asyncio
+import socket
+from urllib.parse import urlsplit
 
 import anyio.to_thread
 import httpx
@@ -114,24 +116,37 @@ async def test_each_chunk_holds_one_batch_and_the_first_is_sent_while_the_cursor
 async def test_disconnect_mid_stream_ends_the_transaction_and_returns_the_connection(
     database_url, load_snippet, live_server
 ):
-    # About 8 MB of CSV: more than the socket buffers hold, so the server must wait for the client.
-    create_products(database_url, rows=100_000, name_width=60)
+    # About 12 MB of CSV against a client with a small fixed receive buffer: the server must wait.
+    create_products(database_url, rows=100_000, name_width=100)
     module = load_snippet("streaming/csv_export.py", DATABASE_URL=database_url, EXPORT_BATCH_SIZE="500")
     url = live_server(module.app)
-    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-        async with client.stream("GET", "/products.csv") as response:
-            first = await anext(response.aiter_bytes())
-            assert first.startswith(b"id,name,price\r\n1,item-")
-            # The client stops reading; the export is parked with its cursor open.
-            for _ in range(200):
-                states = await anyio.to_thread.run_sync(backend_states, database_url)
-                if "idle in transaction" in states:
-                    break
-                await asyncio.sleep(0.05)
-            assert "idle in transaction" in states
-        # Leaving the block closed the connection mid-stream.
-        await wait_until_all_idle(database_url)
-        # The pool still serves: the connection came back rather than leaking.
-        async with client.stream("GET", "/products.csv") as response:
-            assert (await anext(response.aiter_bytes())).startswith(b"id,name,price\r\n")
+    address = urlsplit(url)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)  # also turns off autotuning
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, (address.hostname, address.port))
+    reader, writer = await asyncio.open_connection(sock=sock)
+    try:
+        writer.write(b"GET /products.csv HTTP/1.1\r\nHost: test\r\n\r\n")
+        received = b""
+        while b"1,item-" not in received:
+            received += await asyncio.wait_for(reader.read(4096), 10)
+        assert received.startswith(b"HTTP/1.1 200 OK\r\n")
+        # The client stops reading; the export is parked with its cursor open.
+        for _ in range(200):
+            states = await anyio.to_thread.run_sync(backend_states, database_url)
+            if "idle in transaction" in states:
+                break
+            await asyncio.sleep(0.05)
+        assert "idle in transaction" in states
+    finally:
+        writer.close()  # the client goes away mid-stream
+        await writer.wait_closed()
+    await wait_until_all_idle(database_url)
+    # The pool still serves: the connection came back rather than leaking.
+    async with (
+        httpx.AsyncClient(base_url=url, timeout=10) as client,
+        client.stream("GET", "/products.csv") as response,
+    ):
+        assert (await anext(response.aiter_bytes())).startswith(b"id,name,price\r\n")
     await wait_until_all_idle(database_url)
