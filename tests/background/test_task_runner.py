@@ -1,4 +1,4 @@
-"""snippets/background/task_runner.py: tasks tracked till done, failures logged, shutdown drains then cancels."""
+"""snippets/background/task_runner.py: tracked till done, failures logged, shutdown drains then cancels."""
 
 import asyncio
 import logging
