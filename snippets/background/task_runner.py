@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypedDict
 from fastapi import Depends, FastAPI, Path, Request
 from pydantic import BaseModel
 
-DRAIN_SECONDS = float(os.environ.get("DRAIN_SECONDS", "10"))  # keep below the server's own shutdown timeout
+DRAIN_SECONDS = float(os.environ.get("DRAIN_SECONDS", "10"))  # below the platform's kill timeout
 REPORT_SECONDS = float(os.environ.get("REPORT_SECONDS", "1"))
 
 logger = logging.getLogger(__name__)

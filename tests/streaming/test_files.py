@@ -116,3 +116,19 @@ async def test_plain_ascii_name_is_quoted(server):
     async with httpx.AsyncClient(base_url=server, timeout=10) as client:
         response = await client.get("/files/public.txt")
     assert response.headers["content-disposition"] == 'attachment; filename="public.txt"'
+
+
+async def test_file_response_alone_turns_a_missing_file_into_a_500(tmp_path):
+    """Why the snippet checks first: FileResponse stats the file only while sending."""
+    from fastapi import FastAPI
+    from fastapi.responses import FileResponse
+
+    app = FastAPI()
+
+    @app.get("/file")
+    async def file() -> FileResponse:
+        return FileResponse(tmp_path / "missing.txt")
+
+    transport = httpx.ASGITransport(app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.get("/file")).status_code == 500
