@@ -36,7 +36,13 @@ async def test_valid_token_in_subprotocol_is_accepted_and_answered(ws_url, caplo
 
 @pytest.mark.parametrize(
     "subprotocols",
-    [None, ["bearer"], ["bearer", token_for("alice", secret="other")], ["bearer", "alice."], ["x", token_for("a")]],
+    [
+        None,
+        ["bearer"],
+        ["bearer", token_for("alice", secret="other")],
+        ["bearer", "alice."],
+        ["x", token_for("a")],
+    ],
     ids=["none", "no-token", "bad-signature", "empty-signature", "wrong-scheme"],
 )
 async def test_missing_or_bad_token_is_refused_before_accept(ws_url, caplog, subprotocols):

@@ -15,10 +15,8 @@ def echo_url(load_snippet, live_server, caplog):
     return live_server(module.app, log_config=None).replace("http", "ws", 1) + "/ws/echo"
 
 
-async def wait_for_log(caplog, text):
-    async with asyncio.timeout(10):
-        while not any(text in record.getMessage() for record in caplog.records):
-            await asyncio.sleep(0.01)
+def logged(caplog, text):
+    return lambda: any(text in record.getMessage() for record in caplog.records)
 
 
 def errors(caplog):
@@ -33,18 +31,18 @@ async def test_echo_replies_to_each_message_in_order(echo_url):
     assert replies == ["echo: one", "echo: two", "echo: three"]
 
 
-async def test_clean_close_ends_the_loop_with_code_1000(echo_url, caplog):
+async def test_clean_close_ends_the_loop_with_code_1000(echo_url, caplog, eventually):
     async with connect(echo_url, open_timeout=10) as websocket:
         await websocket.send("hi")
         assert await asyncio.wait_for(websocket.recv(), 10) == "echo: hi"
-    await wait_for_log(caplog, "client left with code 1000")
+    await eventually(logged(caplog, "client left with code 1000"))
     assert errors(caplog) == []
 
 
-async def test_vanished_client_ends_the_loop_with_code_1005_and_no_traceback(echo_url, caplog):
+async def test_vanished_client_ends_the_loop_with_code_1005_and_no_traceback(echo_url, caplog, eventually):
     websocket = await connect(echo_url, open_timeout=10)
     await websocket.send("hi")
     assert await asyncio.wait_for(websocket.recv(), 10) == "echo: hi"
     websocket.transport.abort()  # drop the TCP connection without a close frame
-    await wait_for_log(caplog, "client left with code 1005")  # uvicorn's websockets-sansio
+    await eventually(logged(caplog, "client left with code 1005"))  # uvicorn's websockets-sansio
     assert errors(caplog) == []

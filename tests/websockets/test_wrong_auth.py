@@ -16,13 +16,11 @@ def ws_url(load_snippet, live_server, caplog):
     return url
 
 
-async def test_closing_then_raising_http_exception_crashes_with_runtime_error(ws_url, caplog):
+async def test_closing_then_raising_http_exception_crashes_with_runtime_error(ws_url, caplog, eventually):
     with pytest.raises(InvalidStatus):
         async with connect(ws_url + "?token=wrong", open_timeout=10):
             pass
-    async with asyncio.timeout(10):
-        while not [r for r in caplog.records if r.levelno >= logging.ERROR]:
-            await asyncio.sleep(0.01)
+    await eventually(lambda: [r for r in caplog.records if r.levelno >= logging.ERROR])
     (crash,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert crash.getMessage().strip() == "Exception in ASGI application"
     assert isinstance(crash.exc_info[1], RuntimeError)
