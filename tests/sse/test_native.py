@@ -91,3 +91,10 @@ async def test_client_disconnect_runs_the_generator_finally(server, client, fram
     # The client closed the connection; the server cancels the generator and its finally runs.
     await eventually(lambda: feed.listeners == 0)
     await publish(client, "nobody listening")  # and publishing still works
+
+
+def test_openapi_documents_the_stream_as_text_event_stream(load_snippet):
+    module = load_snippet("sse/native.py")
+    content = module.app.openapi()["paths"]["/notifications/stream"]["get"]["responses"]["200"]["content"]
+    assert list(content) == ["text/event-stream"]
+    assert set(content["text/event-stream"]["itemSchema"]["properties"]) == {"data", "event", "id", "retry"}

@@ -75,3 +75,9 @@ async def test_client_disconnect_runs_the_generator_finally(server, client, fram
         await frames(response, separator="\r\n").next()
         assert feed.listeners == 1
     await eventually(lambda: feed.listeners == 0)
+
+
+def test_openapi_sees_only_an_untyped_json_response(load_snippet):
+    module = load_snippet("sse/sse_starlette_feed.py")
+    content = module.app.openapi()["paths"]["/notifications/stream"]["get"]["responses"]["200"]["content"]
+    assert content == {"application/json": {"schema": {}}}
