@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, WebSocket
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 app = FastAPI()
@@ -37,10 +37,8 @@ class Reply(BaseModel):
 async def chat(websocket: WebSocket) -> None:
     await websocket.accept()
     room: str | None = None
-    while True:
-        frame = await websocket.receive()  # not receive_json(): a bad frame must not end the loop
-        if frame["type"] == "websocket.disconnect":
-            return
+    while (frame := await websocket.receive())["type"] != "websocket.disconnect":
+        # Not receive_json(): a frame that is not JSON must not end the connection.
         try:
             message = ClientMessage.validate_json(frame.get("text") or frame.get("bytes") or b"")
         except ValidationError as error:
@@ -53,7 +51,10 @@ async def chat(websocket: WebSocket) -> None:
                     reply = Reply(type="joined", room=room)
                 case Say():
                     reply = Reply(type="said", room=room, text=message.text)
-        await websocket.send_text(reply.model_dump_json(exclude_none=True))
+        try:
+            await websocket.send_text(reply.model_dump_json(exclude_none=True))
+        except WebSocketDisconnect:
+            return
 
 
 # endregion endpoint

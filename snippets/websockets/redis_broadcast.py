@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, Path, WebSocket, WebSocketDisconnect, stat
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 OUTBOX_SIZE = int(os.environ.get("OUTBOX_SIZE", "100"))
@@ -115,6 +116,10 @@ async def room_socket(
     try:
         async for text in websocket.iter_text():
             await redis.publish(f"{PREFIX}{room}", text)  # every process relays it, this one included
+    except RedisError:
+        logger.exception("cannot publish to Redis")
+        pump.cancel()  # the pump must not write after the close frame
+        await websocket.close(code=status.WS_1011_INTERNAL_ERROR, reason="broadcast unavailable")
     finally:
         rooms.leave(room, client)
         pump.cancel()

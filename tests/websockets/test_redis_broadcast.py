@@ -5,6 +5,8 @@ import asyncio
 
 import pytest
 import servers
+from redis.exceptions import ConnectionError as RedisConnectionError
+from websockets.exceptions import ConnectionClosedError
 
 
 @pytest.fixture
@@ -52,3 +54,24 @@ async def test_relay_resubscribes_after_losing_its_redis_connection(
     await eventually(lambda: pattern_subscribers(redis_url) == 2)
     await alice.send("after the cut")
     assert await recv(bob) == "after the cut"
+
+
+async def test_publish_failure_closes_the_socket_with_1011(
+    redis_url, load_snippet, live_server, clients, caplog, eventually
+):
+    module = load_snippet("websockets/redis_broadcast.py", REDIS_URL=redis_url)
+    url = live_server(module.app, log_config=None).replace("http", "ws", 1)
+
+    async def redis_down(*args, **kwargs):
+        raise RedisConnectionError("Redis is down")
+
+    websocket = await clients.open(f"{url}/ws/lobby")
+    module.app.state.redis.publish = redis_down
+    await websocket.send("anyone?")
+    with pytest.raises(ConnectionClosedError) as closed:
+        await recv(websocket)
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1011, "broadcast unavailable")
+    assert [record.getMessage() for record in caplog.records if record.exc_info] == [
+        "cannot publish to Redis"
+    ]
+    await eventually(lambda: module.app.state.rooms.members == {})
