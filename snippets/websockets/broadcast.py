@@ -74,16 +74,18 @@ async def room_socket(
     room: Annotated[str, Path(pattern=r"^[\w-]{1,50}$")],
     rooms: Annotated[Rooms, Depends(get_rooms)],
 ) -> None:
-    await websocket.accept()
     client = Client(websocket)
-    pump = asyncio.create_task(client.pump())
-    rooms.join(room, client)
+    rooms.join(room, client)  # before accept: a client that is connected gets every later message
+    pump: asyncio.Task[None] | None = None
     try:
+        await websocket.accept()
+        pump = asyncio.create_task(client.pump())
         async for text in websocket.iter_text():  # ends quietly on disconnect
             rooms.publish(room, text)
     finally:
         rooms.leave(room, client)
-        pump.cancel()
+        if pump is not None:
+            pump.cancel()
 
 
 # endregion endpoint

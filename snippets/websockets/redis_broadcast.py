@@ -109,20 +109,23 @@ async def room_socket(
     redis: Annotated[Redis, Depends(get_redis)],
     rooms: Annotated[Rooms, Depends(get_rooms)],
 ) -> None:
-    await websocket.accept()
     client = Client(websocket)
-    pump = asyncio.create_task(client.pump())
-    rooms.join(room, client)
+    rooms.join(room, client)  # before accept: a client that is connected gets every later message
+    pump: asyncio.Task[None] | None = None
     try:
+        await websocket.accept()
+        pump = asyncio.create_task(client.pump())
         async for text in websocket.iter_text():
             await redis.publish(f"{PREFIX}{room}", text)  # every process relays it, this one included
     except RedisError:
         logger.exception("cannot publish to Redis")
-        pump.cancel()  # the pump must not write after the close frame
+        if pump is not None:
+            pump.cancel()  # the pump must not write after the close frame
         await websocket.close(code=status.WS_1011_INTERNAL_ERROR, reason="broadcast unavailable")
     finally:
         rooms.leave(room, client)
-        pump.cancel()
+        if pump is not None:
+            pump.cancel()
 
 
 # endregion endpoint
