@@ -1,0 +1,131 @@
+"""Rooms across processes: every process publishes to Redis and relays what Redis sends back to its own
+clients. Local delivery is the same outbox-and-pump design as broadcast.py."""
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Path, WebSocket, WebSocketDisconnect, status
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+OUTBOX_SIZE = int(os.environ.get("OUTBOX_SIZE", "100"))
+PREFIX = "room:"
+
+logger = logging.getLogger(__name__)
+
+
+class Client:
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.outbox: asyncio.Queue[str | None] = asyncio.Queue()  # bounded by Rooms.deliver
+
+    async def pump(self) -> None:
+        try:
+            while (text := await self.outbox.get()) is not None:
+                await self.websocket.send_text(text)
+            await self.websocket.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too slow")
+        except WebSocketDisconnect:
+            pass
+
+
+class Rooms:
+    def __init__(self) -> None:
+        self.members: dict[str, set[Client]] = {}
+
+    def join(self, room: str, client: Client) -> None:
+        self.members.setdefault(room, set()).add(client)
+
+    def leave(self, room: str, client: Client) -> None:
+        members = self.members.get(room, set())
+        members.discard(client)
+        if not members:
+            self.members.pop(room, None)
+
+    def deliver(self, room: str, text: str) -> None:
+        for client in list(self.members.get(room, ())):
+            if client.outbox.qsize() < OUTBOX_SIZE:
+                client.outbox.put_nowait(text)
+            else:
+                self.leave(room, client)
+                client.outbox.put_nowait(None)
+
+
+# region relay
+async def relay(pubsub: PubSub, rooms: Rooms) -> None:
+    """Hand every room message, from any process, to this process's members."""
+    while True:
+        try:
+            async for message in pubsub.listen():
+                rooms.deliver(message["channel"].removeprefix(PREFIX), message["data"])
+        except RedisConnectionError:
+            # Messages published while disconnected are lost: pub/sub keeps no history.
+            logger.warning("Redis pub/sub connection lost; resubscribing")
+            await asyncio.sleep(1)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    redis = Redis.from_url(REDIS_URL, decode_responses=True, socket_timeout=5, socket_connect_timeout=5)
+    pubsub = redis.pubsub(ignore_subscribe_messages=True)
+    await pubsub.psubscribe(f"{PREFIX}*")  # before the first client connects
+    app.state.redis, app.state.rooms = redis, Rooms()
+    relaying = asyncio.create_task(relay(pubsub, app.state.rooms))
+    try:
+        yield
+    finally:
+        relaying.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relaying
+        await pubsub.aclose()
+        await redis.aclose()
+
+
+# endregion relay
+
+app = FastAPI(lifespan=lifespan)
+
+
+def get_redis(websocket: WebSocket) -> Redis:
+    return websocket.app.state.redis
+
+
+def get_rooms(websocket: WebSocket) -> Rooms:
+    return websocket.app.state.rooms
+
+
+# region endpoint
+@app.websocket("/ws/{room}")
+async def room_socket(
+    websocket: WebSocket,
+    room: Annotated[str, Path(pattern=r"^[\w-]{1,50}$")],
+    redis: Annotated[Redis, Depends(get_redis)],
+    rooms: Annotated[Rooms, Depends(get_rooms)],
+) -> None:
+    client = Client(websocket)
+    rooms.join(room, client)  # before accept: a client that is connected gets every later message
+    pump: asyncio.Task[None] | None = None
+    try:
+        await websocket.accept()
+        pump = asyncio.create_task(client.pump())
+        async for text in websocket.iter_text():
+            await redis.publish(f"{PREFIX}{room}", text)  # every process relays it, this one included
+    except RedisError:
+        logger.exception("cannot publish to Redis")
+        if pump is not None:
+            pump.cancel()  # the pump must not write after the close frame
+        await websocket.close(code=status.WS_1011_INTERNAL_ERROR, reason="broadcast unavailable")
+    finally:
+        rooms.leave(room, client)
+        if pump is not None:
+            pump.cancel()
+
+
+# endregion endpoint
