@@ -1,4 +1,5 @@
 import asyncio
+import socket
 
 import httpx
 import pytest
@@ -176,3 +177,18 @@ async def test_single_flight_is_per_process(
         assert compute.calls == 2  # one computation per process, not one per cluster
         compute.release()
         assert {(await r).json()["unread"] for r in requests} == {1}
+
+
+async def test_a_redis_that_never_answers_costs_a_timeout_not_a_hang(
+    load_snippet, asgi_client, monkeypatch, gated
+):
+    with socket.socket() as silent:  # accepts connections (kernel backlog) and never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        module = load_snippet("caching/cache.py", REDIS_URL=f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        compute = gated(result=6)
+        compute.release()
+        monkeypatch.setattr(module, "count_unread", compute)
+        async with asgi_client(module.app) as client:
+            response = await client.get("/users/1/unread")  # socket_timeout turns the silence into a miss
+    assert response.json() == {"unread": 6}
