@@ -1,6 +1,7 @@
 """A Redis cache that keeps falsy values and computes each missing key once per process."""
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -14,6 +15,7 @@ from redis.exceptions import RedisError
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHE_TTL_SECONDS = int(os.environ.get("CACHE_TTL_SECONDS", "60"))
+CACHE_LOCK_SECONDS = float(os.environ.get("CACHE_LOCK_SECONDS", "0"))  # 0: single-flight per process only
 
 logger = logging.getLogger(__name__)
 
@@ -44,21 +46,24 @@ class Cache:
             return value
         flight = self._flights.get(key)
         if flight is None:  # no await between the check and the insert: one flight per key
-            flight = asyncio.create_task(self._compute_and_store(key, compute))
+            flight = asyncio.create_task(self._run_flight(key, compute))
             self._flights[key] = flight
         # shield: a caller that disconnects must not cancel the computation the others wait for
         return await asyncio.shield(flight)
 
-    async def _compute_and_store(self, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
+    async def _run_flight(self, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
         try:
-            value = await compute()  # an exception reaches every waiter and nothing is stored
-            try:
-                await self.client.set(key, json.dumps(value), ex=self.ttl_seconds)
-            except RedisError:
-                logger.warning("cache write failed for %s", key, exc_info=True)
-            return value
+            return await self._compute_and_set(key, compute)
         finally:
             del self._flights[key]
+
+    async def _compute_and_set(self, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
+        value = await compute()  # an exception reaches every waiter and nothing is stored
+        try:
+            await self.client.set(key, json.dumps(value), ex=self.ttl_seconds)
+        except RedisError:
+            logger.warning("cache write failed for %s", key, exc_info=True)
+        return value
 
     async def aclose(self) -> None:
         flights = list(self._flights.values())
@@ -70,6 +75,33 @@ class Cache:
 # endregion cache
 
 
+# region cluster-lock
+class ClusterCache(Cache):
+    """Also one computation per key across processes: whoever holds a Redis lock computes."""
+
+    def __init__(self, client: redis.Redis, ttl_seconds: int, lock_seconds: float) -> None:
+        super().__init__(client, ttl_seconds)
+        self.lock_seconds = lock_seconds  # longer than a computation takes; expires if a holder dies
+
+    async def _compute_and_set(self, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
+        lock = self.client.lock(f"lock:{key}", timeout=self.lock_seconds, blocking_timeout=self.lock_seconds)
+        try:
+            acquired = await lock.acquire()  # other processes wait here while the holder computes
+        except RedisError:
+            acquired = False  # Redis is down: compute without the lock
+        try:
+            if acquired and (value := await self.get(key)) is not MISS:
+                return value  # another process stored it while we waited
+            return await super()._compute_and_set(key, compute)
+        finally:
+            if acquired:
+                with contextlib.suppress(RedisError):  # LockNotOwnedError if the lock expired meanwhile
+                    await lock.release()
+
+
+# endregion cluster-lock
+
+
 # region lifespan
 class State(TypedDict):
     cache: Cache
@@ -78,7 +110,10 @@ class State(TypedDict):
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[State]:
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1.0, socket_timeout=1.0)
-    cache = Cache(client, CACHE_TTL_SECONDS)
+    if CACHE_LOCK_SECONDS > 0:
+        cache: Cache = ClusterCache(client, CACHE_TTL_SECONDS, CACHE_LOCK_SECONDS)
+    else:
+        cache = Cache(client, CACHE_TTL_SECONDS)
     try:
         yield {"cache": cache}
     finally:
