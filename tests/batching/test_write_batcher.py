@@ -46,8 +46,10 @@ async def test_a_full_batch_is_written_without_waiting_for_the_timer(
     async with asgi_client(module.app) as client:
         for view in views(12):
             assert (await client.post("/views", json=view)).status_code == 202
-        await until(lambda: sum(sizes) >= 10)  # written by size alone: the timer is an hour away
-        assert len(await rows(database_url)) >= 10
+        # the timer is an hour away, so whatever is written now went out because a batch filled up;
+        # how many rows that is depends on how requests and the flusher interleave (5 to 12)
+        await until(lambda: sum(sizes) >= 5)
+        assert len(await rows(database_url)) >= 5
     assert len(await rows(database_url)) == 12
     assert max(sizes) <= 5 and sum(sizes) == 12
 
