@@ -242,13 +242,13 @@ def uvicorn_thread(app: Any, **config: Any) -> Iterator[str]:
     """Run an ASGI app under a real uvicorn server in a background thread; yield its URL."""
     import uvicorn
 
+    server = uvicorn.Server(uvicorn.Config(app, **{"log_level": "warning", **config}))
     sock = socket.socket()
     sock.bind((HOST, 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
-    thread.start()
     try:
+        thread.start()
         deadline = time.monotonic() + START_TIMEOUT
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
@@ -257,7 +257,8 @@ def uvicorn_thread(app: Any, **config: Any) -> Iterator[str]:
         yield f"http://{HOST}:{port}"
     finally:
         server.should_exit = True
-        thread.join(STOP_TIMEOUT)
+        if thread.is_alive():
+            thread.join(STOP_TIMEOUT)
         sock.close()
         if thread.is_alive():
             raise RuntimeError("uvicorn did not stop within the timeout")

@@ -96,21 +96,26 @@ def asgi_client() -> Callable[[Any], contextlib.AbstractAsyncContextManager[http
 
 
 @pytest.fixture
-def live_server() -> Iterator[Callable[..., str]]:
-    """Serve an app object under a real uvicorn server in a thread; returns its base URL."""
+def app_servers() -> Iterator[contextlib.ExitStack]:
+    """Servers a test starts; the leak checks of database_url and redis_url stop them first."""
     with contextlib.ExitStack() as stack:
-        yield lambda app, **config: stack.enter_context(servers.uvicorn_thread(app, **config))
+        yield stack
 
 
 @pytest.fixture
-def app_process() -> Iterator[Callable[..., servers.AppProcess]]:
+def live_server(app_servers: contextlib.ExitStack) -> Callable[..., str]:
+    """Serve an app object under a real uvicorn server in a thread; returns its base URL."""
+    return lambda app, **config: app_servers.enter_context(servers.uvicorn_thread(app, **config))
+
+
+@pytest.fixture
+def app_process(app_servers: contextlib.ExitStack) -> Callable[..., servers.AppProcess]:
     """Run snippets/<path>:app under uvicorn in its own process (for signals, processes, workers)."""
-    with contextlib.ExitStack() as stack:
 
-        def start(path: str, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Any:
-            return stack.enter_context(servers.uvicorn_process(SNIPPETS / path, env, args))
+    def start(path: str, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Any:
+        return app_servers.enter_context(servers.uvicorn_process(SNIPPETS / path, env, args))
 
-        yield start
+    return start
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------------
@@ -129,11 +134,12 @@ def connections_to(server_url: str, database: str) -> int:
 
 
 @pytest.fixture
-def database_url(postgres_server: str) -> Iterator[str]:
+def database_url(postgres_server: str, app_servers: contextlib.ExitStack) -> Iterator[str]:
     """URL of a fresh, empty database; the test fails if it leaves a connection open."""
     name = f"test_{os.getpid()}_{next(_database_numbers)}"
     servers.psql(postgres_server, f"CREATE DATABASE {name}")
     yield servers.database_url(postgres_server, name)
+    app_servers.close()  # servers the test started let go of their connections first
     deadline = time.monotonic() + 5
     while (open_connections := connections_to(postgres_server, name)) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -151,9 +157,10 @@ def redis_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def redis_url(redis_server: str) -> Iterator[str]:
+def redis_url(redis_server: str, app_servers: contextlib.ExitStack) -> Iterator[str]:
     """URL of the session's Redis, flushed after the test; the test fails if it leaves a client."""
     yield redis_server
+    app_servers.close()  # servers the test started let go of their connections first
     deadline = time.monotonic() + 5
     while True:
         clients = servers.redis_cli(redis_server, "CLIENT", "LIST").strip().splitlines()

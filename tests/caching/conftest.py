@@ -29,7 +29,7 @@ class GatedComputation:
 async def _until(condition: Callable[[], bool], seconds: float = 20) -> None:
     """Wait until condition() holds; fail (never hang) if it does not within the timeout."""
     async with asyncio.timeout(seconds):
-        while not condition():  # noqa: ASYNC110 - polling state the app does not signal
+        while not condition():
             await asyncio.sleep(0.005)
 
 

@@ -70,7 +70,7 @@ async def test_value_expires_after_its_ttl(cache_module, asgi_client, monkeypatc
         ttl_ms = await direct.pttl("unread:1")
         assert 0 < ttl_ms <= cache_module.CACHE_TTL_SECONDS * 1000
         await direct.pexpire("unread:1", 1)  # let it expire now instead of waiting a minute
-        while await direct.exists("unread:1"):  # noqa: ASYNC110
+        while await direct.exists("unread:1"):
             await asyncio.sleep(0.005)
         assert (await client.get("/users/1/unread")).json() == {"unread": 3}
     assert compute.calls == 2

@@ -39,7 +39,7 @@ class Reader:
 async def wait_until(condition: Callable[[], object], within: float = 30) -> None:
     """Poll state that another thread (uvicorn's) changes; an asyncio.Event cannot cross loops."""
     async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110
+        while not condition():
             await asyncio.sleep(0.01)
 
 
