@@ -146,3 +146,13 @@ async def test_sse_finally_runs_when_the_client_process_is_killed(pinging_app, g
         if client.returncode is None:
             client.kill()
             await client.wait()
+
+
+def test_fastapi_run_has_no_graceful_shutdown_timeout_so_use_uvicorn():
+    def options(*command: str) -> str:
+        result = subprocess.run([sys.executable, "-m", *command, "--help"], capture_output=True, text=True)
+        return result.stdout
+
+    assert "--workers" in options("fastapi", "run")
+    assert "--timeout-graceful-shutdown" not in options("fastapi", "run")
+    assert "--timeout-graceful-shutdown" in options("uvicorn")

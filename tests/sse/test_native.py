@@ -98,3 +98,21 @@ def test_openapi_documents_the_stream_as_text_event_stream(load_snippet):
     content = module.app.openapi()["paths"]["/notifications/stream"]["get"]["responses"]["200"]["content"]
     assert list(content) == ["text/event-stream"]
     assert set(content["text/event-stream"]["itemSchema"]["properties"]) == {"data", "event", "id", "retry"}
+
+
+async def test_without_response_class_the_same_generator_is_served_as_json_lines(asgi_client):
+    from collections.abc import AsyncIterable
+
+    from fastapi import FastAPI
+    from fastapi.sse import ServerSentEvent
+
+    app = FastAPI()
+
+    @app.get("/events")
+    async def events() -> AsyncIterable[ServerSentEvent]:
+        yield ServerSentEvent(data="hello", id="1")
+
+    async with asgi_client(app) as client:
+        response = await client.get("/events")
+    assert response.headers["content-type"].startswith("application/jsonl")
+    assert not response.text.startswith(("data:", "id:"))
