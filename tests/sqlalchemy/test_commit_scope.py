@@ -19,4 +19,3 @@ async def test_failed_commit_answers_409(database_url, load_snippet, live_server
     assert second.json() == {"detail": "seat already booked"}
     seats = servers.psql(database_url, "SELECT seat FROM bookings ORDER BY seat").stdout.split()
     assert seats == ["12A", "12B"]
-
