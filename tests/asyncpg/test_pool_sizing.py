@@ -5,6 +5,7 @@ import time
 
 import asyncpg
 import servers
+from conftest import connections_to
 
 BACKENDS = (
     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
@@ -69,3 +70,12 @@ async def test_pool_per_request_multiplies_connections_until_the_server_refuses(
     assert len(refused) >= 2  # four requests wanted forty connections; at most two pools fit in 25
     assert backends >= 10 * len(served)  # every request that got through held ten connections
     assert all(response.status_code == 404 for response in served)
+
+
+def test_every_worker_process_opens_its_own_pool(database_url, app_process):
+    app_process("asyncpg/app.py", env={"DATABASE_URL": database_url}, args=("--workers", "2"))
+    name = database_url.rsplit("/", 1)[1]
+    deadline = time.monotonic() + 30
+    while (backends := connections_to(database_url, name)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert backends == 2  # min_size=1 in each of two workers: size pools as workers x max_size
