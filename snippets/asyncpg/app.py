@@ -3,7 +3,7 @@
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import asyncpg
 from fastapi import Depends, FastAPI, HTTPException, Path, Request
@@ -41,8 +41,12 @@ ProductId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # PostgreSQL integer: asyn
 
 
 # region pool
+class State(TypedDict):
+    pool: asyncpg.Pool
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
     async with asyncpg.create_pool(  # one pool per process, closed on shutdown
         DATABASE_URL,
         min_size=1,
@@ -52,8 +56,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         server_settings={"statement_timeout": STATEMENT_TIMEOUT_MS},  # the server cancels slower statements
     ) as pool:
         await pool.execute(SCHEMA)  # keeps the demo self-contained; ship migrations
-        app.state.pool = pool
-        yield
+        yield {"pool": pool}
 
 
 # endregion pool
@@ -61,7 +64,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 # region connection
 async def get_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
-    pool: asyncpg.Pool = request.app.state.pool
+    pool: asyncpg.Pool = request.state.pool
     try:
         connection = await pool.acquire(timeout=ACQUIRE_TIMEOUT)
     except (OSError, asyncpg.PostgresConnectionError, asyncpg.TooManyConnectionsError) as error:

@@ -4,7 +4,7 @@ import os
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import asyncpg
 from fastapi import Body, Depends, FastAPI, HTTPException, Request
@@ -32,18 +32,21 @@ class Reading(BaseModel):
 Batch = Annotated[list[Reading], Body(min_length=1, max_length=10_000)]  # bounds memory per request
 
 
+class State(TypedDict):
+    pool: asyncpg.Pool
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
     async with asyncpg.create_pool(
         DATABASE_URL, min_size=1, max_size=10, timeout=5, command_timeout=30
     ) as pool:
         await pool.execute(SCHEMA)
-        app.state.pool = pool
-        yield
+        yield {"pool": pool}
 
 
 async def get_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
-    async with request.app.state.pool.acquire(timeout=5) as connection:
+    async with request.state.pool.acquire(timeout=5) as connection:
         yield connection  # default scope: held until the response, streams included, has been sent
 
 

@@ -3,7 +3,7 @@
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
@@ -44,8 +44,12 @@ class ProductOut(ProductIn):
 
 
 # region engine
+class State(TypedDict):
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
     engine = create_async_engine(
         DATABASE_URL,
         pool_size=POOL_SIZE,  # per worker process: workers x (pool_size + max_overflow) < max_connections
@@ -60,8 +64,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         async with engine.begin() as connection:  # keeps the demo self-contained; ship migrations
             await connection.run_sync(Base.metadata.create_all)
-        app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-        yield
+        yield {"sessionmaker": async_sessionmaker(engine, expire_on_commit=False)}
     finally:
         await engine.dispose()
 
@@ -71,7 +74,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 # region session
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessionmaker() as session:  # closed (and rolled back) after the request
+    async with request.state.sessionmaker() as session:  # closed (and rolled back) after the request
         yield session
 
 

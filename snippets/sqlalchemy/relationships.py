@@ -3,7 +3,7 @@
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Request
 from pydantic import BaseModel, ConfigDict
@@ -53,20 +53,23 @@ class BookOut(BookBase):
     author: AuthorBase
 
 
+class State(TypedDict):
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
     engine = create_async_engine(DATABASE_URL, pool_pre_ping=True, connect_args={"timeout": 5})
     try:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
-        app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-        yield
+        yield {"sessionmaker": async_sessionmaker(engine, expire_on_commit=False)}
     finally:
         await engine.dispose()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessionmaker() as session:
+    async with request.state.sessionmaker() as session:
         yield session
 
 

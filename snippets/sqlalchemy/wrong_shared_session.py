@@ -4,7 +4,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel
@@ -25,20 +25,23 @@ class Dashboard(BaseModel):
     invoices: int
 
 
+class State(TypedDict):
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
     engine = create_async_engine(DATABASE_URL, pool_size=5, pool_timeout=5, connect_args={"timeout": 5})
     try:
         async with engine.begin() as connection:
             await connection.run_sync(metadata.create_all)
-        app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-        yield
+        yield {"sessionmaker": async_sessionmaker(engine, expire_on_commit=False)}
     finally:
         await engine.dispose()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessionmaker() as session:
+    async with request.state.sessionmaker() as session:
         yield session
 
 

@@ -115,12 +115,15 @@ async def test_slow_query_answers_504_and_is_cancelled_on_the_server(
     assert after.status_code == 200  # and the pooled connection still works
 
 
-async def test_exhausted_pool_answers_503_after_acquire_timeout(database_url, load_snippet, asgi_client):
+async def test_exhausted_pool_answers_503_after_acquire_timeout(
+    database_url, load_snippet, asgi_client, lifespan_state
+):
     module = load_snippet(
         "asyncpg/app.py", DATABASE_URL=database_url, DB_POOL_SIZE="1", DB_ACQUIRE_TIMEOUT="0.2"
     )
+    state = lifespan_state(module.app)
     async with asgi_client(module.app) as client:
-        async with module.app.state.pool.acquire():
+        async with state["pool"].acquire():
             busy = await client.get("/products/1")
         free = await client.get("/products/1")
     assert busy.status_code == 503

@@ -72,7 +72,9 @@ async def test_pool_per_request_multiplies_connections_until_the_server_refuses(
     assert all(response.status_code == 404 for response in served)
 
 
-def test_every_worker_process_opens_its_own_pool(database_url, app_process):
+def test_every_worker_process_opens_its_own_pool(database_url, load_snippet, app_process):
+    # Two workers racing through CREATE TABLE IF NOT EXISTS fail (duplicate pg_type key): migrate first.
+    servers.psql(database_url, load_snippet("asyncpg/app.py", DATABASE_URL=database_url).SCHEMA)
     app_process("asyncpg/app.py", env={"DATABASE_URL": database_url}, args=("--workers", "2"))
     name = database_url.rsplit("/", 1)[1]
     deadline = time.monotonic() + 30

@@ -99,15 +99,18 @@ async def test_cursor_streams_every_row_as_json_lines(database_url, load_snippet
     assert rows == sorted(rows, key=lambda row: (row["sensor"], row["taken_at"]))
 
 
-async def test_client_leaving_mid_stream_returns_the_connection(database_url, load_snippet, live_server):
+async def test_client_leaving_mid_stream_returns_the_connection(
+    database_url, load_snippet, live_server, lifespan_state
+):
     module = load_snippet("asyncpg/readings.py", DATABASE_URL=database_url)
+    state = lifespan_state(module.app)
     url = live_server(module.app)
     servers.psql(
         database_url,
         "INSERT INTO readings SELECT 's', timestamptz '2026-01-01' + n * interval '1 s', n "
         "FROM generate_series(1, 200000) AS n",
     )
-    pool = module.app.state.pool
+    pool = state["pool"]
     async with (
         httpx.AsyncClient(base_url=url, timeout=10) as client,
         client.stream("GET", "/readings") as stream,

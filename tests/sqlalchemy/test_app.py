@@ -82,7 +82,9 @@ async def test_bad_input_answers_422_and_writes_nothing(
     assert rows(database_url) == ["PEN-1"]
 
 
-async def test_exhausted_pool_answers_503_after_pool_timeout(load_snippet, asgi_client, database_url):
+async def test_exhausted_pool_answers_503_after_pool_timeout(
+    load_snippet, asgi_client, database_url, lifespan_state
+):
     module = load_snippet(
         "sqlalchemy/app.py",
         DATABASE_URL=database_url,
@@ -90,8 +92,9 @@ async def test_exhausted_pool_answers_503_after_pool_timeout(load_snippet, asgi_
         DB_MAX_OVERFLOW="0",
         DB_POOL_TIMEOUT="0.2",
     )
+    state = lifespan_state(module.app)
     async with asgi_client(module.app) as client:
-        async with module.app.state.sessionmaker() as holder:
+        async with state["sessionmaker"]() as holder:
             await holder.connection()  # the pool's only connection is now checked out
             busy = await client.get("/products/1")
         free = await client.get("/products/1")

@@ -54,11 +54,12 @@ async def test_combined_query_answers_in_one_statement(database_url, load_snippe
 
 
 async def test_shared_session_on_a_cold_pool_raises_invalid_request_error(
-    database_url, load_snippet, asgi_client
+    database_url, load_snippet, asgi_client, lifespan_state
 ):
     module = load_snippet("sqlalchemy/wrong_shared_session.py", DATABASE_URL=database_url)
+    state = lifespan_state(module.app)
     async with asgi_client(module.app) as client:
-        await module.app.state.sessionmaker.kw["bind"].dispose()  # as after a restart: no pooled connection
+        await state["sessionmaker"].kw["bind"].dispose()  # as after a restart: no pooled connection
         with pytest.raises(InvalidRequestError) as error:  # a real server answers 500
             await client.get("/dashboard")
     # The gather fails first; closing the half-provisioned session then fails too.
@@ -66,12 +67,13 @@ async def test_shared_session_on_a_cold_pool_raises_invalid_request_error(
 
 
 async def test_shared_session_on_a_warm_pool_runs_the_queries_one_after_another(
-    database_url, load_snippet, asgi_client
+    database_url, load_snippet, asgi_client, lifespan_state
 ):
     module = load_snippet("sqlalchemy/wrong_shared_session.py", DATABASE_URL=database_url)
+    state = lifespan_state(module.app)
     async with asgi_client(module.app) as client:
         connections: list[int] = []
-        engine = module.app.state.sessionmaker.kw["bind"]
+        engine = state["sessionmaker"].kw["bind"]
         event.listen(
             engine.sync_engine, "before_cursor_execute", lambda conn, *_: connections.append(id(conn))
         )

@@ -12,18 +12,21 @@ INSERT INTO books (id, title, author_id)
 """
 
 
-def count_statements(module) -> list[str]:
+def count_statements(state) -> list[str]:
     statements: list[str] = []
-    engine = module.app.state.sessionmaker.kw["bind"]
+    engine = state["sessionmaker"].kw["bind"]
     event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     return statements
 
 
-async def test_selectinload_returns_the_collection_in_two_queries(database_url, load_snippet, asgi_client):
+async def test_selectinload_returns_the_collection_in_two_queries(
+    database_url, load_snippet, asgi_client, lifespan_state
+):
     module = load_snippet("sqlalchemy/relationships.py", DATABASE_URL=database_url)
+    state = lifespan_state(module.app)
     async with asgi_client(module.app) as client:
         servers.psql(database_url, SEED)
-        statements = count_statements(module)
+        statements = count_statements(state)
         response = await client.get("/authors/1")
     assert response.status_code == 200
     assert response.json() == {
@@ -34,11 +37,14 @@ async def test_selectinload_returns_the_collection_in_two_queries(database_url, 
     assert len(statements) == 2
 
 
-async def test_joinedload_returns_every_author_in_one_query(database_url, load_snippet, asgi_client):
+async def test_joinedload_returns_every_author_in_one_query(
+    database_url, load_snippet, asgi_client, lifespan_state
+):
     module = load_snippet("sqlalchemy/relationships.py", DATABASE_URL=database_url)
+    state = lifespan_state(module.app)
     async with asgi_client(module.app) as client:
         servers.psql(database_url, SEED)
-        statements = count_statements(module)
+        statements = count_statements(state)
         response = await client.get("/books")
     assert [(book["title"], book["author"]["name"]) for book in response.json()] == [
         ("Notes", "Ada"),
