@@ -56,10 +56,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         max_overflow=MAX_OVERFLOW,
         pool_timeout=POOL_TIMEOUT,  # wait for a free connection this long, then exc.TimeoutError
         pool_pre_ping=True,  # replace connections the server closed while they sat in the pool
-        connect_args={
-            "timeout": CONNECT_TIMEOUT,
-            "command_timeout": 30,
-        },  # asyncpg: connect and per-query seconds
+        # asyncpg's own limits: seconds to open a connection, seconds per query
+        connect_args={"timeout": CONNECT_TIMEOUT, "command_timeout": 30},
     )
     try:
         async with engine.begin() as connection:  # keeps the demo self-contained; ship migrations

@@ -5,6 +5,7 @@ import contextlib
 import asyncpg
 import pytest
 import servers
+from pydantic import ValidationError
 
 SEED = "INSERT INTO products (sku, stock) VALUES ('PEN-1', 5)"  # gets id 1
 
@@ -78,11 +79,16 @@ async def test_bad_input_answers_422_and_writes_nothing(
     assert unchanged(database_url)
 
 
-async def test_out_of_range_id_fails_in_the_driver_without_validation(database_url):
+async def test_driver_facts_the_snippet_relies_on(database_url, load_snippet):
+    module = load_snippet("asyncpg/app.py", DATABASE_URL=database_url)
     connection = await asyncpg.connect(database_url, timeout=10)
     try:
-        with pytest.raises(asyncpg.DataError, match="out of int32 range"):
+        with pytest.raises(asyncpg.DataError, match="out of int32 range"):  # why ProductId has le=2**31 - 1
             await connection.fetchrow("SELECT $1::integer", 2**31)
+        row = await connection.fetchrow("SELECT 1 AS id, 'PEN-1' AS sku, 5 AS stock")
+        with pytest.raises(ValidationError):  # why the routes pass dict(row)
+            module.Product.model_validate(row)
+        assert module.Product.model_validate(dict(row)).sku == "PEN-1"
     finally:
         await connection.close()
 

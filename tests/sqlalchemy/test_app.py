@@ -7,8 +7,20 @@ import pytest
 import servers
 from asgi_lifespan import LifespanManager
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.exc import DBAPIError, MissingGreenlet
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str]
+
 
 PEN = {"sku": "PEN-1", "name": "Pen"}
 INK = {"sku": "INK-1", "name": "Ink"}
@@ -151,3 +163,18 @@ async def test_unreachable_database_fails_startup_within_connect_timeout(load_sn
         with pytest.raises(TimeoutError):
             async with LifespanManager(module.app, startup_timeout=None):
                 pass
+
+
+async def test_expire_on_commit_makes_attribute_reads_after_commit_fail(database_url):
+    engine = create_async_engine(database_url.replace("postgresql://", "postgresql+asyncpg://"))
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE notes (id serial PRIMARY KEY, body text)"))
+        async with async_sessionmaker(engine)() as session:  # expire_on_commit=True, the default
+            note = Note(body="hello")
+            session.add(note)
+            await session.commit()
+            with pytest.raises(MissingGreenlet):
+                _ = note.body  # expired: reloading it would need I/O
+    finally:
+        await engine.dispose()
