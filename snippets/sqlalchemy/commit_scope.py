@@ -48,16 +48,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         await engine.dispose()
 
 
-# region function-scope
-async def get_transaction(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.state.sessionmaker.begin() as session:
-        yield session  # commits on leaving, rolls back if the endpoint raised
-
-
-# scope="function": the code after `yield` runs before the response is sent, so its errors reach it
-TransactionDep = Annotated[AsyncSession, Depends(get_transaction, scope="function")]
-# endregion function-scope
-
 app = FastAPI(lifespan=lifespan)
 
 
@@ -66,10 +56,23 @@ async def conflict(request: Request, error: exc.IntegrityError) -> JSONResponse:
     return JSONResponse({"detail": "seat already booked"}, status_code=409)
 
 
+# region function-scope
+async def get_transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.state.sessionmaker.begin() as session:
+        yield session  # commits on leaving, rolls back if the endpoint raised
+
+
+# scope="function": the code after `yield` runs before the response is sent, so its errors reach it
+TransactionDep = Annotated[AsyncSession, Depends(get_transaction, scope="function")]
+
+
 @app.post("/bookings", status_code=201)
 async def book_seat(booking: BookingIn, session: TransactionDep) -> BookingIn:
     session.add(Booking(**booking.model_dump()))
-    return booking
+    return booking  # the commit (and an IntegrityError -> 409) happens before this is sent
+
+
+# endregion function-scope
 
 
 # region commit-in-endpoint
