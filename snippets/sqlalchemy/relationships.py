@@ -18,6 +18,7 @@ class Base(DeclarativeBase):
     pass
 
 
+# region models
 class Author(Base):
     __tablename__ = "authors"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +32,9 @@ class Book(Base):
     title: Mapped[str] = mapped_column(String(200))
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
     author: Mapped[Author] = relationship(back_populates="books")
+
+
+# endregion models
 
 
 class AuthorBase(BaseModel):
