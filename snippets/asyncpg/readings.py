@@ -72,7 +72,7 @@ async def add_readings(readings: Batch, connection: ConnectionDep) -> dict[str, 
 # region executemany
 @app.put("/readings")
 async def upsert_readings(readings: Batch, connection: ConnectionDep) -> dict[str, int]:
-    await connection.executemany(  # one prepared statement, pipelined; atomic since asyncpg 0.22
+    await connection.executemany(  # prepared once, run for every row; atomic since asyncpg 0.22
         """INSERT INTO readings (sensor, taken_at, value) VALUES ($1, $2, $3)
         ON CONFLICT (sensor, taken_at) DO UPDATE SET value = excluded.value""",
         [r.record() for r in readings],

@@ -3,10 +3,14 @@
 import asyncio
 import json
 import time
+from collections.abc import AsyncIterable
+from typing import Annotated
 
+import asyncpg
 import httpx
 import pytest
 import servers
+from fastapi import Depends
 
 
 def reading(sensor: str, minute: int, value: float = 1.5) -> dict:
@@ -122,3 +126,20 @@ async def test_client_leaving_mid_stream_returns_the_connection(
     while pool.get_idle_size() < pool.get_size() and time.monotonic() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.05)
     assert pool.get_idle_size() == pool.get_size()  # released once the client left, long before the end
+
+
+async def test_function_scoped_connection_is_released_before_the_stream_reads(
+    database_url, load_snippet, asgi_client
+):
+    module = load_snippet("asyncpg/readings.py", DATABASE_URL=database_url)
+    EarlyConnection = Annotated[asyncpg.Connection, Depends(module.get_connection, scope="function")]
+
+    @module.app.get("/early")
+    async def export_early(connection: EarlyConnection) -> AsyncIterable[module.Reading]:
+        async with connection.transaction(readonly=True):
+            async for row in connection.cursor("SELECT sensor, taken_at, value FROM readings"):
+                yield module.Reading.model_validate(dict(row))
+
+    async with asgi_client(module.app) as client:
+        with pytest.raises(asyncpg.InterfaceError, match="released back to the pool"):  # a 500 in production
+            await client.get("/early")
