@@ -123,7 +123,7 @@ async def test_client_leaving_mid_stream_returns_the_connection(
         assert json.loads(await anext(lines))["value"] == 1
         assert pool.get_idle_size() < pool.get_size()  # the stream holds a connection
     deadline = time.monotonic() + 10
-    while pool.get_idle_size() < pool.get_size() and time.monotonic() < deadline:  # noqa: ASYNC110
+    while pool.get_idle_size() < pool.get_size() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     assert pool.get_idle_size() == pool.get_size()  # released once the client left, long before the end
 

@@ -19,7 +19,7 @@ WAITING_ON_LOCKS = "SELECT count(*) FROM pg_locks WHERE NOT granted"  # live, un
 
 async def wait_for(connection: asyncpg.Connection, query: str, expected: int) -> int:
     deadline = time.monotonic() + 10
-    while (value := await connection.fetchval(query)) != expected and time.monotonic() < deadline:  # noqa: ASYNC110
+    while (value := await connection.fetchval(query)) != expected and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
     return value
 
