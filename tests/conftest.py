@@ -6,8 +6,10 @@ database (or a flushed Redis) and fail the test if it left connections open.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib.util
+import inspect
 import itertools
 import os
 import sys
@@ -49,6 +51,31 @@ def no_leaked_threads_or_sockets() -> Iterator[None]:
             return
         time.sleep(0.1)
     raise AssertionError(f"leaked threads {extra} or sockets ({_open_sockets()} open, {sockets} before)")
+
+
+# --- waiting on state other threads or processes change ---------------------------------------------
+
+
+async def wait_until(
+    condition: Callable[[], object], what: str = "the condition", within: float = 30
+) -> None:
+    """Poll `condition` (sync, or returning an awaitable) until it is truthy; fail after `within` s."""
+    deadline = time.monotonic() + within
+    while True:
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened within {within} s: {what}")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def eventually() -> Callable[..., Any]:
+    """`await eventually(lambda: ..., "what")`: an asyncio.Event cannot cross threads or processes."""
+    return wait_until
 
 
 # --- loading snippets -----------------------------------------------------------------------------
@@ -116,6 +143,26 @@ def app_process(app_servers: contextlib.ExitStack) -> Callable[..., servers.AppP
         return app_servers.enter_context(servers.uvicorn_process(SNIPPETS / path, env, args))
 
     return start
+
+
+@pytest.fixture
+def lifespan_state() -> Callable[[Any], dict[str, Any]]:
+    """`state = lifespan_state(app)` before the app starts; `state` fills with what its lifespan yields."""
+
+    def capture(app: Any) -> dict[str, Any]:
+        state: dict[str, Any] = {}
+        original = app.router.lifespan_context
+
+        @contextlib.asynccontextmanager
+        async def recording(app: Any) -> AsyncIterator[Any]:
+            async with original(app) as yielded:
+                state.update(yielded)
+                yield yielded
+
+        app.router.lifespan_context = recording
+        return state
+
+    return capture
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------------

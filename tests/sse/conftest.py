@@ -1,7 +1,7 @@
 """SSE test helpers: read a live text/event-stream frame by frame."""
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -22,19 +22,6 @@ class Frames:
                 self.buffer += await anext(self.chunks)
         frame, self.buffer = self.buffer.split(self.end, 1)
         return frame
-
-
-async def wait_until(condition: Callable[[], object], within: float = 30) -> None:
-    """Poll state that another thread (uvicorn's) changes; an asyncio.Event cannot cross loops."""
-    async with asyncio.timeout(within):
-        while not condition():
-            await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-def eventually() -> Callable[[Callable[[], object]], Awaitable[None]]:
-    """`await eventually(lambda: ...)`: wait (up to 30 s) until the condition holds."""
-    return wait_until
 
 
 @pytest.fixture

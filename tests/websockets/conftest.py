@@ -3,10 +3,10 @@
 import asyncio
 import contextlib
 import socket
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import wait_until
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -34,19 +34,6 @@ class Reader:
 
         await wait_until(arrived)
         return self.messages
-
-
-async def wait_until(condition: Callable[[], object], within: float = 30) -> None:
-    """Poll state that another thread (uvicorn's) changes; an asyncio.Event cannot cross loops."""
-    async with asyncio.timeout(within):
-        while not condition():
-            await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-def eventually() -> Callable[[Callable[[], object]], Awaitable[None]]:
-    """`await eventually(lambda: ...)`: wait (up to 30 s) until the condition holds."""
-    return wait_until
 
 
 @pytest.fixture
