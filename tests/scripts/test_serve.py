@@ -46,3 +46,21 @@ def test_serves_a_snippet_until_interrupted():
     finally:
         servers.stop(process, signal.SIGINT)
     assert process.returncode == 0
+
+
+def test_starts_the_database_a_snippet_needs(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    port = servers.free_port()
+    command = [sys.executable, str(ROOT / "scripts" / "serve.py"), "sqlalchemy/app.py", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout.readline().startswith("DATABASE_URL=postgresql://")
+        servers.wait_for_port(port, process, "serve.py")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            created = client.post("/products", json=[{"sku": "PEN-1", "name": "pen"}])
+            assert created.status_code == 201, created.text
+            assert client.get(f"/products/{created.json()[0]['id']}").json()["name"] == "pen"
+    finally:
+        servers.stop(process, signal.SIGINT)
+        process.stdout.close()
+    assert process.returncode == 0  # and the embedded server was stopped with it
