@@ -53,6 +53,19 @@ def no_leaked_threads_or_sockets() -> Iterator[None]:
     raise AssertionError(f"leaked threads {extra} or sockets ({_open_sockets()} open, {sockets} before)")
 
 
+@pytest.fixture(autouse=True)
+async def no_leaked_tasks() -> AsyncIterator[None]:
+    """After each test and its fixtures: no task left running on the test's event loop."""
+    yield
+    this = asyncio.current_task()
+    deadline = time.monotonic() + 2
+    while (left := [t for t in asyncio.all_tasks() if t is not this]) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    for task in left:
+        task.cancel()
+    assert not left, f"the test left tasks running: {left}"
+
+
 # --- waiting on state other threads or processes change ---------------------------------------------
 
 
