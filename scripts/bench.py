@@ -28,7 +28,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import bench_lib
 import servers
@@ -41,6 +41,8 @@ PAGE = ROOT / "references" / "performance.md"
 FULL_REPEATS, QUICK_REPEATS = 5, 1
 
 Result = dict[str, Any]
+# ("row.column", "row.column", factor): the first figure must exceed the second times factor.
+Claim = tuple[str, str, float]
 
 
 @dataclass(frozen=True)
@@ -50,20 +52,37 @@ class Case:
     advice: str  # one sentence: what the figures show and what to do
     snippets: tuple[str, ...]  # paths under snippets/ that the case runs
     run: Callable[..., Awaitable[Result]]
+    claims: tuple[Claim, ...] = ()  # the directions the advice relies on; every run must keep them
     quick: dict[str, Any] = field(default_factory=dict)  # parameters for --quick, besides repeats
 
 
 REGISTRY: dict[str, Case] = {}
 
 
-def case(name: str, title: str, advice: str, snippets: tuple[str, ...], **quick: Any) -> Callable[..., Any]:
+def case(
+    name: str, title: str, advice: str, snippets: tuple[str, ...], claims: tuple[Claim, ...], **quick: Any
+) -> Callable[..., Any]:
     """Register a benchmark case; `quick` holds the parameters that --quick overrides."""
 
     def register(run: Callable[..., Awaitable[Result]]) -> Callable[..., Awaitable[Result]]:
-        REGISTRY[name] = Case(name, title, advice, snippets, run, quick)
+        REGISTRY[name] = Case(name, title, advice, snippets, run, claims, quick)
         return run
 
     return register
+
+
+def broken_claims(name: str, result: Result) -> list[str]:
+    """The claims of a case that its measured result does not keep."""
+    if result["status"] != "measured":
+        return []
+    rows = {row["id"]: row["values"] for row in result["rows"]}
+
+    def value(figure: str) -> float:
+        row_id, column = figure.split(".")
+        return rows[row_id][column]["value"]
+
+    claims = REGISTRY[name].claims
+    return [f"{name}: {a} is not above {k} x {b}" for a, b, k in claims if not value(a) > k * value(b)]
 
 
 def run_case(name: str, **params: Any) -> Result:
@@ -88,37 +107,63 @@ def serve(path: str, **env: str) -> Any:
 # --- cases ------------------------------------------------------------------------------------------
 
 
+class Variant(NamedTuple):
+    id: str  # names the row in claims
+    label: str  # shown in the table
+    snippet: str  # path under snippets/
+    route: str = ""
+
+
+def row(variant: Variant, **values: bench_lib.Figure) -> dict[str, Any]:
+    snippet = f"{variant.snippet} {variant.route}".strip() if variant.snippet else None
+    return {"id": variant.id, "label": variant.label, "snippet": snippet, "values": values}
+
+
 @case(
     "blocking",
     "Blocking call inside `async def`",
     "One blocking call inside `async def` serialises every request and stalls unrelated ones: await "
     "an async library, or write plain `def`, or hand the call to `anyio.to_thread.run_sync`.",
     ("async_vs_sync/handlers.py", "async_vs_sync/wrong_blocking_in_async.py"),
+    claims=tuple(
+        (f"wrong.{col}", f"{right}.{col}", 5)
+        for right in ("async", "sync", "mixed")
+        for col in ("total", "probe")
+    ),
 )
 async def blocking(repeats: int = FULL_REPEATS, requests: int = 20, wait: float = 0.5) -> Result:
     variants = [
-        ("`async def` + `await asyncio.sleep`", "async_vs_sync/handlers.py", "/async"),
-        ("plain `def` + `time.sleep`", "async_vs_sync/handlers.py", "/sync"),
-        ("`async def` + `anyio.to_thread.run_sync(time.sleep)`", "async_vs_sync/handlers.py", "/mixed"),
-        ("wrong: `async def` + `time.sleep`", "async_vs_sync/wrong_blocking_in_async.py", "/report"),
+        Variant("async", "`async def` + `await asyncio.sleep`", "async_vs_sync/handlers.py", "/async"),
+        Variant("sync", "plain `def` + `time.sleep`", "async_vs_sync/handlers.py", "/sync"),
+        Variant(
+            "mixed",
+            "`async def` + `anyio.to_thread.run_sync(time.sleep)`",
+            "async_vs_sync/handlers.py",
+            "/mixed",
+        ),
+        Variant(
+            "wrong",
+            "wrong: `async def` + `time.sleep`",
+            "async_vs_sync/wrong_blocking_in_async.py",
+            "/report",
+        ),
     ]
     with contextlib.ExitStack() as stack:
         apps = {
-            path: stack.enter_context(serve(path, SLOW_CALL_SECONDS=str(wait))) for _, path, _ in variants
+            v.snippet: stack.enter_context(serve(v.snippet, SLOW_CALL_SECONDS=str(wait))) for v in variants
         }
-        for _, path, route in variants:
-            await burst(apps[path] + route, 1)  # warm up
+        for variant in variants:
+            await burst(apps[variant.snippet] + variant.route, 1)  # warm up
 
-        async def measure(variant: tuple[str, str, str]) -> tuple[float, float]:
-            _, path, route = variant
-            return await burst(apps[path] + route, requests, probe=apps[path] + "/health", delay=wait / 5)
+        async def measure(variant: Variant) -> tuple[float, float]:
+            app = apps[variant.snippet]
+            return await burst(app + variant.route, requests, probe=app + "/health", delay=wait / 5)
 
         runs = await interleaved(repeats, variants, measure)
-    rows = [{"label": "ideal: every wait overlaps", "values": {"total": bound(wait, "s")}}]
-    for (label, path, route), samples in zip(variants, runs, strict=True):
+    rows = [row(Variant("ideal", "ideal: every wait overlaps", ""), total=bound(wait, "s"))]
+    for variant, samples in zip(variants, runs, strict=True):
         total, probe = zip(*samples, strict=True)
-        values = {"total": measured(total, "s"), "probe": measured(probe, "s")}
-        rows.append({"label": label, "snippet": f"{path} {route}", "values": values})
+        rows.append(row(variant, total=measured(total, "s"), probe=measured(probe, "s")))
     return {
         "setup": f"{requests} concurrent requests, each waiting {wait} s; `/health` is sent "
         f"{wait / 5:.2f} s after them.",
@@ -133,20 +178,19 @@ async def blocking(repeats: int = FULL_REPEATS, requests: int = 20, wait: float 
     "Plain `def` endpoints overlap up to AnyIO's thread limit per process (40 by default), and one "
     "request more waits a whole round: raise the limit in the lifespan or add worker processes.",
     ("async_vs_sync/thread_limit.py",),
+    claims=(("over.total", "at.total", 1.3),),
 )
 async def thread_limit(repeats: int = FULL_REPEATS, limit: int = 40) -> Result:
     wait = 0.5  # call_legacy_sdk in thread_limit.py sleeps this long
-    counts = [limit, limit + 1]
+    counts = {"at": limit, "over": limit + 1}
     with serve("async_vs_sync/thread_limit.py", THREAD_LIMIT=str(limit)) as app:
         await burst(app + "/legacy", limit)  # warm up: start the worker threads
-        runs = await interleaved(repeats, counts, lambda count: burst(app + "/legacy", count))
+        runs = await interleaved(repeats, list(counts.values()), lambda count: burst(app + "/legacy", count))
     rows = []
-    for count, samples in zip(counts, runs, strict=True):
-        values = {
-            "total": measured([t for t, _ in samples], "s"),
-            "ideal": bound(math.ceil(count / limit) * wait, "s"),
-        }
-        rows.append({"label": f"{count} concurrent `def` requests", "values": values})
+    for (row_id, count), samples in zip(counts.items(), runs, strict=True):
+        variant = Variant(row_id, f"{count} concurrent `def` requests", "")
+        ideal = bound(math.ceil(count / limit) * wait, "s")
+        rows.append(row(variant, total=measured([t for t, _ in samples], "s"), ideal=ideal))
     return {
         "setup": f"A plain `def` endpoint blocking {wait} s; thread limit {limit}.",
         "columns": {"total": "all answered after", "ideal": f"ideal: rounds of {limit} x {wait} s"},
@@ -160,17 +204,19 @@ async def thread_limit(repeats: int = FULL_REPEATS, limit: int = 40) -> Result:
     "Threads take turns on the GIL, so CPU-bound jobs in `def` endpoints finish no sooner together than "
     "one after another: send them to a process pool owned by the lifespan.",
     ("async_vs_sync/cpu_bound.py", "async_vs_sync/wrong_cpu_in_threads.py"),
+    claims=(("threads.together", "threads.one", 1.3), ("threads.together", "pool.together", 1.2)),
     limit=100_000,
+    repeats=3,  # parallelism on a shared machine is noisy: a median even in a quick run
 )
 async def cpu_bound(repeats: int = FULL_REPEATS, limit: int = 150_000, jobs: int = 0) -> Result:
     cpus = os.cpu_count() or 1
     jobs = jobs or max(2, cpus)
     variants = [
-        ("wrong: plain `def` (worker threads)", "async_vs_sync/wrong_cpu_in_threads.py"),
-        ("`async def` + process pool from the lifespan", "async_vs_sync/cpu_bound.py"),
+        Variant("threads", "wrong: plain `def` (worker threads)", "async_vs_sync/wrong_cpu_in_threads.py"),
+        Variant("pool", "`async def` + process pool from the lifespan", "async_vs_sync/cpu_bound.py"),
     ]
     with contextlib.ExitStack() as stack:
-        urls = [stack.enter_context(serve(path)) + f"/primes/{limit}" for _, path in variants]
+        urls = [stack.enter_context(serve(v.snippet)) + f"/primes/{limit}" for v in variants]
         for url in urls:
             await burst(url, jobs)  # warm up: start the pool's processes
 
@@ -179,13 +225,12 @@ async def cpu_bound(repeats: int = FULL_REPEATS, limit: int = 150_000, jobs: int
 
         runs = await interleaved(repeats, urls, measure)
     rows = []
-    for (label, path), samples in zip(variants, runs, strict=True):
+    for variant, samples in zip(variants, runs, strict=True):
         one, together = zip(*samples, strict=True)
-        values = {"one": measured(one, "s"), "together": measured(together, "s")}
-        rows.append({"label": label, "snippet": path, "values": values})
+        rows.append(row(variant, one=measured(one, "s"), together=measured(together, "s")))
     single = rows[-1]["values"]["one"]["value"]
-    ideal = {"together": bound(single * math.ceil(jobs / cpus), "s")}
-    rows.append({"label": f"ideal: one job's time x {jobs} jobs / {cpus} CPUs (rounded up)", "values": ideal})
+    ideal = Variant("ideal", f"ideal: one job's time x {jobs} jobs / {cpus} CPUs (rounded up)", "")
+    rows.append(row(ideal, together=bound(single * math.ceil(jobs / cpus), "s")))
     return {
         "setup": f"`count_primes({limit})` per request; {jobs} requests at once on {cpus} CPUs.",
         "columns": {"one": "one request alone", "together": f"{jobs} at once"},
@@ -200,19 +245,25 @@ async def cpu_bound(repeats: int = FULL_REPEATS, limit: int = 150_000, jobs: int
     "`httpx.AsyncClient` in the lifespan and share it (the shared route here also queries PostgreSQL "
     "and Redis, and is still faster).",
     ("lifetime/wrong_per_request_client.py", "lifetime/lifespan.py"),
+    claims=(("shared.rate", "per_request.rate", 2), ("per_request.opened", "shared.opened", 5)),
     requests=200,
 )
 async def http_client(repeats: int = FULL_REPEATS, requests: int = 500, concurrency: int = 10) -> Result:
     variants = [
-        ("wrong: `httpx.AsyncClient` per request", "lifetime/wrong_per_request_client.py", "/avatars/1"),
-        ("one client from the lifespan", "lifetime/lifespan.py", "/users/1"),
+        Variant(
+            "per_request",
+            "wrong: `httpx.AsyncClient` per request",
+            "lifetime/wrong_per_request_client.py",
+            "/avatars/1",
+        ),
+        Variant("shared", "one client from the lifespan", "lifetime/lifespan.py", "/users/1"),
     ]
     users = "CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL); INSERT INTO users VALUES (1, 'Ada')"
     async with bench_lib.upstream(b'{"url": "https://img.example/1.png"}') as avatars:
         with servers.postgres() as database, servers.redis() as cache, contextlib.ExitStack() as stack:
             servers.psql(database, users)
             env = {"AVATARS_URL": avatars.url, "DATABASE_URL": database, "REDIS_URL": cache}
-            urls = [stack.enter_context(serve(path, **env)) + route for _, path, route in variants]
+            urls = [stack.enter_context(serve(v.snippet, **env)) + v.route for v in variants]
             for url in urls:
                 await steady_load(url, concurrency, concurrency)  # warm up: open the connections
 
@@ -223,10 +274,9 @@ async def http_client(repeats: int = FULL_REPEATS, requests: int = 500, concurre
 
             runs = await interleaved(repeats, urls, measure)
     rows = []
-    for (label, path, route), samples in zip(variants, runs, strict=True):
+    for variant, samples in zip(variants, runs, strict=True):
         rates, opened = zip(*samples, strict=True)
-        values = {"rate": measured(rates, "requests/s"), "opened": measured(opened, "")}
-        rows.append({"label": label, "snippet": f"{path} {route}", "values": values})
+        rows.append(row(variant, rate=measured(rates, "requests/s"), opened=measured(opened, "")))
     return {
         "setup": f"{requests} requests from {concurrency} concurrent callers, after a warm-up; each "
         "request calls a local upstream over HTTP.",
@@ -251,7 +301,8 @@ def run_all(names: list[str], quick: bool) -> dict[str, Result]:
         try:
             results[name] = run_case(name, **params)
         except Exception as error:  # record it, finish the other cases, exit 1
-            results[name] = {"status": "failed", "reason": f"{type(error).__name__}: {error}"}
+            first_line = (str(error).splitlines() or [""])[0]  # servers append whole server logs
+            results[name] = {"status": "failed", "reason": f"{type(error).__name__}: {first_line}"}
         print(f"bench: {name} {results[name]['status']}", file=sys.stderr, flush=True)
     return results
 
@@ -293,7 +344,10 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS.write_text(json.dumps(record(results, args.quick), indent=2) + "\n", encoding="utf-8")
         PAGE.write_text(render_page(), encoding="utf-8", newline="\n")
         print(f"wrote {RESULTS.relative_to(ROOT)} and {PAGE.relative_to(ROOT)}", file=sys.stderr)
-    return 1 if any(result["status"] == "failed" for result in results.values()) else 0
+    broken = [claim for name, result in results.items() for claim in broken_claims(name, result)]
+    for claim in broken:
+        print(f"bench: direction not kept (a noisy machine?): {claim}", file=sys.stderr)
+    return 1 if broken or any(result["status"] == "failed" for result in results.values()) else 0
 
 
 if __name__ == "__main__":

@@ -33,10 +33,11 @@ def test_the_record_names_the_machine_the_versions_and_every_case(committed):
 
 
 def test_every_figure_has_a_unit_and_its_repeats(committed):
-    expected_repeats = bench.QUICK_REPEATS if committed["quick"] else bench.FULL_REPEATS
-    measured = [case for case in committed["cases"].values() if case["status"] == "measured"]
+    measured = {name: case for name, case in committed["cases"].items() if case["status"] == "measured"}
     assert measured
-    for case in measured:
+    for name, case in measured.items():
+        quick_repeats = bench.REGISTRY[name].quick.get("repeats", bench.QUICK_REPEATS)
+        expected_repeats = quick_repeats if committed["quick"] else bench.FULL_REPEATS
         assert case["setup"] and case["columns"]
         for row in case["rows"]:
             assert row["values"] and set(row["values"]) <= set(case["columns"])
@@ -44,6 +45,20 @@ def test_every_figure_has_a_unit_and_its_repeats(committed):
                 assert isinstance(figure["value"], int | float) and isinstance(figure["unit"], str)
                 if figure["repeats"]:  # measured, not a computed bound
                     assert figure["repeats"] == len(figure["samples"]) == expected_repeats
+
+
+def test_the_committed_figures_keep_every_claimed_direction(committed):
+    for name, result in committed["cases"].items():
+        assert bench.broken_claims(name, result) == []
+
+
+def test_a_broken_direction_is_reported(committed):
+    result = json.loads(json.dumps(committed["cases"]["blocking"]))
+    rows = {row["id"]: row for row in result["rows"]}
+    rows["wrong"]["values"], rows["async"]["values"] = rows["async"]["values"], rows["wrong"]["values"]
+    broken = bench.broken_claims("blocking", result)
+    assert "blocking: wrong.total is not above 5 x async.total" in broken
+    assert "blocking: wrong.probe is not above 5 x async.probe" in broken
 
 
 def test_a_case_whose_snippet_is_missing_is_skipped_with_a_reason(monkeypatch):
@@ -61,13 +76,13 @@ def test_a_case_whose_snippet_is_missing_is_skipped_with_a_reason(monkeypatch):
 def test_blocking_case_runs_end_to_end_and_keeps_the_direction():
     result = bench.run_case("blocking", repeats=1, requests=4, wait=0.1)
     assert result["status"] == "measured"
-    rows = {row.get("snippet", row["label"]): row["values"] for row in result["rows"]}
-    awaited = rows["async_vs_sync/handlers.py /async"]
-    blocked = rows["async_vs_sync/wrong_blocking_in_async.py /report"]
+    rows = {row["id"]: row for row in result["rows"]}
+    assert rows["wrong"]["snippet"] == "async_vs_sync/wrong_blocking_in_async.py /report"
+    awaited, blocked = rows["async"]["values"], rows["wrong"]["values"]
     # Four blocking waits of 0.1 s in a row take at least 0.4 s; four awaited waits overlap.
     assert blocked["total"]["value"] > 2 * awaited["total"]["value"]
     assert blocked["probe"]["value"] > 2 * awaited["probe"]["value"]
-    assert rows["ideal: every wait overlaps"]["total"] == {"value": 0.1, "unit": "s", "repeats": 0}
+    assert rows["ideal"]["values"]["total"] == {"value": 0.1, "unit": "s", "repeats": 0}
 
 
 async def test_the_upstream_counts_connections_and_load_reuses_them():
