@@ -10,9 +10,11 @@ Usage:
     bench.py --render        only render the page from the committed JSON
     bench.py --only NAME...  run some cases and print their JSON (writes nothing)
 
-A case is one registered async function returning {"setup", "columns", "rows"}; it is skipped
-with a reason when a snippet it needs is missing or a server cannot run here.
-Exit codes: 0 done, 1 a case failed, 2 bad usage.
+A case is one async function registered with @case: it starts snippets with serve(), measures
+them with bench_lib's helpers (burst, steady_load, interleaved) and returns {"setup", "columns",
+"rows"}. Its claims state the directions its advice relies on; a run that breaks one exits 1. A
+case whose snippet is missing (or whose server cannot run here) is skipped with the reason.
+Exit codes: 0 done, 1 a case failed or broke a claim, 2 bad usage.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime
 import json
 import math
 import os
 import sys
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -98,7 +100,7 @@ def run_case(name: str, **params: Any) -> Result:
 
 
 @contextlib.contextmanager
-def serve(path: str, **env: str) -> Any:
+def serve(path: str, **env: str) -> Iterator[str]:
     """Run snippets/<path> under uvicorn in its own process; yield its base URL."""
     with servers.uvicorn_process(SNIPPETS / path, env) as app:
         yield app.url
@@ -279,7 +281,8 @@ async def http_client(repeats: int = FULL_REPEATS, requests: int = 500, concurre
         rows.append(row(variant, rate=measured(rates, "requests/s"), opened=measured(opened, "")))
     return {
         "setup": f"{requests} requests from {concurrency} concurrent callers, after a warm-up; each "
-        "request calls a local upstream over HTTP.",
+        "request calls a local upstream over HTTP. The shared client's idle connections expire "
+        "(httpx keeps them 5 s) while the other variant runs, so it opens a few again.",
         "columns": {"rate": "throughput", "opened": f"new upstream connections in {requests} requests"},
         "rows": rows,
     }
@@ -307,18 +310,6 @@ def run_all(names: list[str], quick: bool) -> dict[str, Result]:
     return results
 
 
-def record(results: dict[str, Result], quick: bool) -> dict[str, Any]:
-    now = datetime.datetime.now(datetime.UTC)
-    return {
-        "generator": "scripts/bench.py",
-        "quick": quick,
-        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": bench_lib.machine(),
-        "versions": bench_lib.versions(),
-        "cases": results,
-    }
-
-
 def render_page(results_path: Path = RESULTS) -> str:
     return bench_lib.render(json.loads(results_path.read_text(encoding="utf-8")), texts())
 
@@ -336,12 +327,16 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(args.only or ()) - set(REGISTRY)
     if unknown:
         parser.error(f"unknown case(s): {', '.join(sorted(unknown))}")
+    start = time.monotonic()
     results = run_all(args.only or list(REGISTRY), args.quick)
     if args.only:
         json.dump(results, sys.stdout, indent=2)
         print()
     else:
-        RESULTS.write_text(json.dumps(record(results, args.quick), indent=2) + "\n", encoding="utf-8")
+        RESULTS.write_text(
+            json.dumps(bench_lib.record(results, args.quick, time.monotonic() - start), indent=2) + "\n",
+            encoding="utf-8",
+        )
         PAGE.write_text(render_page(), encoding="utf-8", newline="\n")
         print(f"wrote {RESULTS.relative_to(ROOT)} and {PAGE.relative_to(ROOT)}", file=sys.stderr)
     broken = [claim for name, result in results.items() for claim in broken_claims(name, result)]

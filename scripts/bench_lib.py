@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import importlib.metadata
 import os
 import platform
@@ -172,6 +173,20 @@ def machine() -> dict[str, Any]:
     }
 
 
+def record(results: dict[str, Any], quick: bool, seconds: float) -> dict[str, Any]:
+    """The JSON record of a run: where and when it ran, and each case's result."""
+    now = datetime.datetime.now(datetime.UTC)
+    return {
+        "generator": "scripts/bench.py",
+        "quick": quick,
+        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "seconds": round(seconds),  # how long the whole run took
+        "machine": machine(),
+        "versions": versions(),
+        "cases": results,
+    }
+
+
 def versions() -> dict[str, str]:
     found = {}
     for name in VERSIONED:
@@ -246,7 +261,8 @@ def render(record: Mapping[str, Any], texts: Mapping[str, tuple[str, str]]) -> s
         + ", ".join(f"{name} {version}" for name, version in libraries.items())
         + ".",
         "Every app ran in its own uvicorn process with one worker; the load came from httpx in the",
-        "benchmark's process. `python scripts/bench.py` reruns everything and writes",
+        "benchmark's process; PostgreSQL and Redis are the embedded servers of `scripts/servers.py`.",
+        f"This run took {record['seconds']} s. `python scripts/bench.py` reruns everything and writes",
         "`references/performance.json`, from which this page is generated (`--render` only renders).",
         "",
     ]

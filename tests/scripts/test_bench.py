@@ -26,6 +26,7 @@ def test_rendering_depends_on_the_record_alone(committed, monkeypatch):
 def test_the_record_names_the_machine_the_versions_and_every_case(committed):
     assert committed["generator"] == "scripts/bench.py"
     assert isinstance(committed["quick"], bool) and committed["date"].endswith("UTC")
+    assert committed["seconds"] > 0
     assert {"cpu_count", "cpu", "platform", "python"} <= committed["machine"].keys()
     assert {"fastapi", "starlette", "uvicorn", "httpx", "anyio"} <= committed["versions"].keys()
     assert list(committed["cases"]) == list(bench.REGISTRY), "rerun the benchmark after adding a case"
@@ -95,4 +96,4 @@ async def test_the_upstream_counts_connections_and_load_reuses_them():
 
 def _record() -> dict:
     machine = {"cpu_count": 2, "cpu": "test", "platform": "test", "python": "3", "implementation": "CPython"}
-    return {"quick": True, "date": "2026-01-01 00:00 UTC", "machine": machine, "versions": {}}
+    return {"quick": True, "date": "2026-01-01 00:00 UTC", "seconds": 1, "machine": machine, "versions": {}}
