@@ -322,6 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="NAME", help=f"cases to run: {', '.join(REGISTRY)}")
     args = parser.parse_args(argv)
     if args.render:
+        if not RESULTS.is_file():
+            print(f"error: {RESULTS.relative_to(ROOT)} is missing: run the benchmark first", file=sys.stderr)
+            return 2
         PAGE.write_text(render_page(), encoding="utf-8", newline="\n")
         return 0
     unknown = set(args.only or ()) - set(REGISTRY)
