@@ -1,0 +1,77 @@
+"""WRONG: a context manager that catches CancelledError and does not re-raise it.
+
+Compare lifetime/reservation_function.py: the same code with `raise` after the release.
+"""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, TypedDict
+
+import httpx
+from fastapi import Depends, FastAPI, HTTPException, Request
+from pydantic import BaseModel, Field
+
+STOCK_URL = os.environ.get("STOCK_URL", "http://127.0.0.1:8001")
+PAYMENTS_URL = os.environ.get("PAYMENTS_URL", "http://127.0.0.1:8002")
+DEADLINE_SECONDS = float(os.environ.get("DEADLINE_SECONDS", "10"))
+
+
+class State(TypedDict):
+    http: httpx.AsyncClient
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(5, connect=1)) as http:
+        yield {"http": http}
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+def get_http(request: Request) -> httpx.AsyncClient:
+    return request.state.http
+
+
+Http = Annotated[httpx.AsyncClient, Depends(get_http)]
+
+
+# region wrong-swallowed-cancel
+@asynccontextmanager
+async def reservation(http: httpx.AsyncClient, sku: str, quantity: int) -> AsyncIterator[str]:
+    response = await http.post(f"{STOCK_URL}/reservations", json={"sku": sku, "quantity": quantity})
+    response.raise_for_status()
+    reservation_id: str = response.json()["id"]
+    try:
+        yield reservation_id
+    except BaseException:  # catches CancelledError (and every other error) ...
+        await http.delete(f"{STOCK_URL}/reservations/{reservation_id}")
+        return  # WRONG: ... and swallows it: the `async with` carries on as if the block succeeded
+    await http.post(f"{STOCK_URL}/reservations/{reservation_id}/confirm")
+
+
+# endregion wrong-swallowed-cancel
+
+
+class Order(BaseModel):
+    sku: str
+    quantity: int = Field(gt=0)
+
+
+class Placed(BaseModel):
+    reservation: str
+
+
+@app.post("/orders", status_code=201)
+async def place_order(order: Order, http: Http) -> Placed:
+    try:
+        async with asyncio.timeout(DEADLINE_SECONDS), reservation(http, order.sku, order.quantity) as held:
+            charge = await http.post(f"{PAYMENTS_URL}/charges", json={"reservation": held})
+            charge.raise_for_status()
+    except TimeoutError:
+        raise HTTPException(504, "ordering took too long") from None
+    except httpx.HTTPError:
+        raise HTTPException(502, "stock or payment service failed") from None
+    return Placed(reservation=held)
