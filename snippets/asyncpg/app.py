@@ -16,14 +16,10 @@ ACQUIRE_TIMEOUT = float(os.environ.get("DB_ACQUIRE_TIMEOUT", "5"))
 STATEMENT_TIMEOUT_MS = os.environ.get("DB_STATEMENT_TIMEOUT_MS", "5000")
 COMMAND_TIMEOUT = float(os.environ.get("DB_COMMAND_TIMEOUT", "10"))
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS products (
-    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    sku varchar(32) NOT NULL UNIQUE,
-    stock integer NOT NULL CHECK (stock >= 0));
-CREATE TABLE IF NOT EXISTS orders (
-    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    product_id integer NOT NULL REFERENCES products,
-    quantity integer NOT NULL);
+CREATE TABLE IF NOT EXISTS products (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    sku varchar(32) NOT NULL UNIQUE, stock integer NOT NULL CHECK (stock >= 0));
+CREATE TABLE IF NOT EXISTS orders (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    product_id integer NOT NULL REFERENCES products, quantity integer NOT NULL);
 """
 
 
@@ -60,8 +56,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[State]:
 
 
 # endregion pool
-
-
 # region connection
 async def get_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
     pool: asyncpg.Pool = request.state.pool
@@ -95,8 +89,6 @@ async def database_gone(request: Request, error: Exception) -> JSONResponse:
 
 
 # endregion errors
-
-
 # region routes
 @app.get("/products/{product_id}")
 async def read_product(product_id: ProductId, connection: ConnectionDep) -> Product:
@@ -108,14 +100,11 @@ async def read_product(product_id: ProductId, connection: ConnectionDep) -> Prod
 
 @app.post("/products/{product_id}/orders", status_code=201)
 async def order_product(product_id: ProductId, order: OrderIn, connection: ConnectionDep) -> OrderIn:
+    values = (product_id, order.quantity)
     try:
         async with connection.transaction():  # both statements or neither
-            await connection.execute(
-                "INSERT INTO orders (product_id, quantity) VALUES ($1, $2)", product_id, order.quantity
-            )
-            await connection.execute(
-                "UPDATE products SET stock = stock - $2 WHERE id = $1", product_id, order.quantity
-            )
+            await connection.execute("INSERT INTO orders (product_id, quantity) VALUES ($1, $2)", *values)
+            await connection.execute("UPDATE products SET stock = stock - $2 WHERE id = $1", *values)
     except asyncpg.ForeignKeyViolationError:
         raise HTTPException(404, "product not found") from None
     except asyncpg.CheckViolationError:

@@ -1,7 +1,6 @@
 """A Redis cache that keeps falsy values and computes each missing key once per process."""
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -15,7 +14,6 @@ from redis.exceptions import RedisError
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHE_TTL_SECONDS = int(os.environ.get("CACHE_TTL_SECONDS", "60"))
-CACHE_LOCK_SECONDS = float(os.environ.get("CACHE_LOCK_SECONDS", "0"))  # 0: single-flight per process only
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +23,8 @@ MISS: Final = object()  # a cached 0, [] or None is a value, so a miss needs its
 
 
 class Cache:
-    """JSON values in Redis with a TTL; concurrent misses for one key share one computation."""
-
     def __init__(self, client: redis.Redis, ttl_seconds: int) -> None:
-        self.client = client
-        self.ttl_seconds = ttl_seconds
+        self.client, self.ttl_seconds = client, ttl_seconds
         self._flights: dict[str, asyncio.Task[Any]] = {}
 
     async def get(self, key: str) -> Any:
@@ -41,15 +36,11 @@ class Cache:
         return MISS if raw is None else json.loads(raw)  # test the raw reply, never `if raw:`
 
     async def get_or_compute(self, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
-        value = await self.get(key)
-        if value is not MISS:
+        if (value := await self.get(key)) is not MISS:
             return value
-        flight = self._flights.get(key)
-        if flight is None:  # no await between the check and the insert: one flight per key
-            flight = asyncio.create_task(self._run_flight(key, compute))
-            self._flights[key] = flight
-        # shield: a caller that disconnects must not cancel the computation the others wait for
-        return await asyncio.shield(flight)
+        if (flight := self._flights.get(key)) is None:  # no await between check and insert: one flight
+            flight = self._flights[key] = asyncio.create_task(self._run_flight(key, compute))
+        return await asyncio.shield(flight)  # a caller that leaves must not cancel the others' computation
 
     async def _run_flight(self, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
         try:
@@ -66,42 +57,12 @@ class Cache:
         return value
 
     async def aclose(self) -> None:
-        flights = list(self._flights.values())
-        for flight in flights:
-            flight.cancel()
-        await asyncio.gather(*flights, return_exceptions=True)
+        for flight in self._flights.values():
+            flight.cancel()  # a computation nobody waits for any more; each leaves _flights when it ends
+        await asyncio.gather(*self._flights.values(), return_exceptions=True)
 
 
 # endregion cache
-
-
-# region cluster-lock
-class ClusterCache(Cache):
-    """Also one computation per key across processes: whoever holds a Redis lock computes."""
-
-    def __init__(self, client: redis.Redis, ttl_seconds: int, lock_seconds: float) -> None:
-        super().__init__(client, ttl_seconds)
-        self.lock_seconds = lock_seconds  # longer than a computation takes; expires if a holder dies
-
-    async def _compute_and_set(self, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
-        lock = self.client.lock(f"lock:{key}", timeout=self.lock_seconds, blocking_timeout=self.lock_seconds)
-        try:
-            acquired = await lock.acquire()  # other processes wait here while the holder computes
-        except RedisError:
-            acquired = False  # Redis is down: compute without the lock
-        try:
-            if acquired and (value := await self.get(key)) is not MISS:
-                return value  # another process stored it while we waited
-            return await super()._compute_and_set(key, compute)
-        finally:
-            if acquired:
-                with contextlib.suppress(RedisError):  # LockNotOwnedError if the lock expired meanwhile
-                    await lock.release()
-
-
-# endregion cluster-lock
-
-
 # region lifespan
 class State(TypedDict):
     cache: Cache
@@ -110,10 +71,7 @@ class State(TypedDict):
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[State]:
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1.0, socket_timeout=1.0)
-    if CACHE_LOCK_SECONDS > 0:
-        cache: Cache = ClusterCache(client, CACHE_TTL_SECONDS, CACHE_LOCK_SECONDS)
-    else:
-        cache = Cache(client, CACHE_TTL_SECONDS)
+    cache = Cache(client, CACHE_TTL_SECONDS)
     try:
         yield {"cache": cache}
     finally:
@@ -129,13 +87,11 @@ CacheDep = Annotated[Cache, Depends(get_cache)]
 # endregion lifespan
 
 
-class UpstreamError(Exception):
-    pass
+class UpstreamError(Exception): ...
 
 
 async def count_unread(user_id: int) -> int:
-    """Stands in for a slow query or upstream call; 0 is the most common answer."""
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.2)  # stands in for a slow query or upstream call; 0 is the common answer
     return 0
 
 

@@ -62,8 +62,6 @@ async def upstream_deadline(seconds: float) -> AsyncIterator[None]:
 
 
 # endregion deadline
-
-
 # region all-required
 class Dashboard(BaseModel):
     profile: dict[str, Any]
@@ -80,8 +78,6 @@ async def dashboard(user_id: int, http: Http) -> Dashboard:
 
 
 # endregion all-required
-
-
 # region optional-part
 async def optional(work: Awaitable[T], seconds: float) -> T | None:
     """An optional part: late or failed comes back as None and never fails the page."""

@@ -5,47 +5,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, TypedDict
 
-from bson import ObjectId
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from models import Item, ItemIn, PyObjectId, TagCount, TagIn  # snippets/mongodb/models.py
 from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 MONGODB_URL = os.environ.get("MONGODB_URL", "mongodb://127.0.0.1:27017")
 MONGODB_TIMEOUT_MS = int(os.environ.get("MONGODB_TIMEOUT_MS", "2000"))
-
-
-# region object-id
-def parse_object_id(value: object) -> ObjectId:
-    if isinstance(value, ObjectId):
-        return value
-    if isinstance(value, str) and ObjectId.is_valid(value):
-        return ObjectId(value)
-    raise ValueError("must be a 24-character hex ObjectId")
-
-
-# Validates a path parameter or field into an ObjectId (bad input: 422), serialises it as a string.
-PyObjectId = Annotated[
-    ObjectId,
-    PlainValidator(parse_object_id),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": "^[0-9a-fA-F]{24}$"}),
-]
-
-
-class ItemIn(BaseModel):
-    sku: str = Field(pattern=r"^[A-Z0-9-]{3,32}$")
-    name: str = Field(min_length=1, max_length=200)
-
-
-class Item(ItemIn):
-    id: PyObjectId = Field(validation_alias="_id")  # reads Mongo's `_id`, answers `id`
-    tags: list[str] = []
-
-
-# endregion object-id
 
 
 # region lifespan
@@ -102,24 +70,14 @@ async def read_item(item_id: PyObjectId, items: Items) -> Item:
     return Item.model_validate(document)
 
 
-class TagIn(BaseModel):
-    tag: str = Field(min_length=1, max_length=40)
-
-
 @app.post("/items/{item_id}/tags")
 async def add_tag(item_id: PyObjectId, body: TagIn, items: Items) -> Item:
-    # One atomic server-side update; no read-modify-write race between requests.
-    document = await items.find_one_and_update(
+    document = await items.find_one_and_update(  # one atomic update: no read-modify-write race
         {"_id": item_id}, {"$push": {"tags": body.tag}}, return_document=ReturnDocument.AFTER
     )
     if document is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "item not found")
     return Item.model_validate(document)
-
-
-class TagCount(BaseModel):
-    tag: str
-    count: int
 
 
 @app.get("/tags")

@@ -5,51 +5,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, TypedDict
 
-from bson import ObjectId
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse
+from models import Item, ItemIn, PyObjectId, TagCount, TagIn  # snippets/mongodb/models.py
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection
-from pydantic import BaseModel, Field, PlainSerializer, PlainValidator, WithJsonSchema
 from pymongo import ReturnDocument
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 MONGODB_URL = os.environ.get("MONGODB_URL", "mongodb://127.0.0.1:27017")
 MONGODB_TIMEOUT_MS = int(os.environ.get("MONGODB_TIMEOUT_MS", "2000"))
-
-
-def parse_object_id(value: object) -> ObjectId:
-    if isinstance(value, ObjectId):
-        return value
-    if isinstance(value, str) and ObjectId.is_valid(value):
-        return ObjectId(value)
-    raise ValueError("must be a 24-character hex ObjectId")
-
-
-PyObjectId = Annotated[
-    ObjectId,
-    PlainValidator(parse_object_id),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": "^[0-9a-fA-F]{24}$"}),
-]
-
-
-class ItemIn(BaseModel):
-    sku: str = Field(pattern=r"^[A-Z0-9-]{3,32}$")
-    name: str = Field(min_length=1, max_length=200)
-
-
-class Item(ItemIn):
-    id: PyObjectId = Field(validation_alias="_id")
-    tags: list[str] = []
-
-
-class TagIn(BaseModel):
-    tag: str = Field(min_length=1, max_length=40)
-
-
-class TagCount(BaseModel):
-    tag: str
-    count: int
 
 
 # region lifespan

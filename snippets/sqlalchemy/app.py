@@ -19,8 +19,7 @@ POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", "5"))
 CONNECT_TIMEOUT = float(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
 
 
-class Base(DeclarativeBase):
-    pass
+class Base(DeclarativeBase): ...
 
 
 class Product(Base):
@@ -36,6 +35,7 @@ class ProductIn(BaseModel):
 
 
 ProductId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # PostgreSQL integer: larger ids fail in the driver
+ProductsIn = Annotated[list[ProductIn], Body(min_length=1, max_length=100)]
 
 
 class ProductOut(ProductIn):
@@ -56,8 +56,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         max_overflow=MAX_OVERFLOW,
         pool_timeout=POOL_TIMEOUT,  # wait for a free connection this long, then exc.TimeoutError
         pool_pre_ping=True,  # replace connections the server closed while they sat in the pool
-        # asyncpg's own limits: seconds to open a connection, seconds per query
-        connect_args={"timeout": CONNECT_TIMEOUT, "command_timeout": 30},
+        connect_args={"timeout": CONNECT_TIMEOUT, "command_timeout": 30},  # asyncpg: connect, per query (s)
     )
     try:
         async with engine.begin() as connection:  # keeps the demo self-contained; ship migrations
@@ -68,8 +67,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[State]:
 
 
 # endregion engine
-
-
 # region session
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with request.state.sessionmaker() as session:  # closed (and rolled back) after the request
@@ -90,13 +87,9 @@ async def database_unavailable(request: Request, error: Exception) -> JSONRespon
 
 
 # endregion unavailable
-
-
 # region routes
 @app.post("/products", status_code=201)
-async def create_products(
-    products: Annotated[list[ProductIn], Body(min_length=1, max_length=100)], session: SessionDep
-) -> list[ProductOut]:
+async def create_products(products: ProductsIn, session: SessionDep) -> list[ProductOut]:
     rows = [Product(**product.model_dump()) for product in products]
     session.add_all(rows)
     try:

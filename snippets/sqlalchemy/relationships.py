@@ -14,8 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, joinedload, mapped_column, r
 DATABASE_URL = make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql+asyncpg")
 
 
-class Base(DeclarativeBase):
-    pass
+class Base(DeclarativeBase): ...
 
 
 # region models
@@ -100,8 +99,6 @@ async def list_books(session: SessionDep) -> list[BookOut]:
 
 
 # endregion eager
-
-
 # region wrong-lazy-load
 @app.get("/wrong/authors/{author_id}")
 async def read_author_lazily(author_id: AuthorId, session: SessionDep) -> AuthorOut:

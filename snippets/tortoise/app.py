@@ -34,10 +34,9 @@ class Member(Model):
 
 
 # endregion models
-
-
 # region schemas
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+TeamId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # PostgreSQL `integer`: larger ids would be a 500
 
 
 class TeamIn(BaseModel):
@@ -56,8 +55,6 @@ class TeamOut(BaseModel):
 
 
 # endregion schemas
-
-
 # region lifespan
 def tortoise_url(url: str) -> str:
     """postgresql://... -> asyncpg://... with a connect timeout, a query timeout and a pool cap."""
@@ -74,8 +71,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 # endregion lifespan
-
-
 # region errors
 async def conflict(request: Request, exc: Exception) -> JSONResponse:
     # Never echo the database's message: it names constraints and values.
@@ -100,9 +95,6 @@ async def create_team(body: TeamIn) -> TeamOut:
             await Member.create(email=email, team=team)
     await team.fetch_related("members")
     return TeamOut.of(team)
-
-
-TeamId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # PostgreSQL `integer`: larger ids would be a 500
 
 
 @app.get("/teams/{team_id}")

@@ -1,5 +1,5 @@
 """Rooms across processes: every process publishes to Redis and relays what Redis sends back to its own
-clients. Local delivery is the same outbox-and-pump design as broadcast.py."""
+clients, through the outbox-and-pump Rooms of broadcast.py."""
 
 import asyncio
 import contextlib
@@ -9,53 +9,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Path, WebSocket, WebSocketDisconnect, status
+from broadcast import Client, Rooms  # snippets/websockets/broadcast.py (OUTBOX_SIZE is read there)
+from fastapi import Depends, FastAPI, Path, WebSocket, status
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-OUTBOX_SIZE = int(os.environ.get("OUTBOX_SIZE", "100"))
 PREFIX = "room:"
 
 logger = logging.getLogger(__name__)
-
-
-class Client:
-    def __init__(self, websocket: WebSocket) -> None:
-        self.websocket = websocket
-        self.outbox: asyncio.Queue[str | None] = asyncio.Queue()  # bounded by Rooms.deliver
-
-    async def pump(self) -> None:
-        try:
-            while (text := await self.outbox.get()) is not None:
-                await self.websocket.send_text(text)
-            await self.websocket.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too slow")
-        except WebSocketDisconnect:
-            pass
-
-
-class Rooms:
-    def __init__(self) -> None:
-        self.members: dict[str, set[Client]] = {}
-
-    def join(self, room: str, client: Client) -> None:
-        self.members.setdefault(room, set()).add(client)
-
-    def leave(self, room: str, client: Client) -> None:
-        members = self.members.get(room, set())
-        members.discard(client)
-        if not members:
-            self.members.pop(room, None)
-
-    def deliver(self, room: str, text: str) -> None:
-        for client in list(self.members.get(room, ())):
-            if client.outbox.qsize() < OUTBOX_SIZE:
-                client.outbox.put_nowait(text)
-            else:
-                self.leave(room, client)
-                client.outbox.put_nowait(None)
 
 
 # region relay
@@ -64,7 +28,7 @@ async def relay(pubsub: PubSub, rooms: Rooms) -> None:
     while True:
         try:
             async for message in pubsub.listen():
-                rooms.deliver(message["channel"].removeprefix(PREFIX), message["data"])
+                rooms.publish(message["channel"].removeprefix(PREFIX), message["data"])
         except RedisConnectionError:
             # Messages published while disconnected are lost: pub/sub keeps no history.
             logger.warning("Redis pub/sub connection lost; resubscribing")

@@ -1,7 +1,9 @@
 """Fixtures for the batching tests."""
 
 import asyncio
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,3 +24,12 @@ async def _until(condition: Callable[[], Any], seconds: float = 20) -> None:
 @pytest.fixture
 def until() -> Callable[..., Any]:
     return _until
+
+
+@pytest.fixture(autouse=True)
+def siblings_importable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """App modules import their sibling class modules, as they do when uvicorn runs them."""
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "snippets" / "batching"))
+    yield
+    for name in ("debouncer", "batch_writer"):
+        sys.modules.pop(name, None)
