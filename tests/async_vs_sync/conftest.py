@@ -6,10 +6,19 @@ import threading
 import pytest
 
 
+def _on_event_loop_thread() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 class Gate:
     """Stands in for slow I/O: counts callers in flight and holds each one until `release` is set."""
 
     def __init__(self) -> None:
+        self.allow_on_event_loop = False  # only the test of the wrong way sets this
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -27,6 +36,8 @@ class Gate:
             self.in_flight -= 1
 
     def blocking(self) -> str:
+        if not self.allow_on_event_loop and _on_event_loop_thread():
+            raise AssertionError("a blocking call ran on the event loop thread")  # fail fast, not hang
         self._enter()
         try:
             if not self.release.wait(30):

@@ -5,6 +5,7 @@ import httpx
 
 async def test_blocking_call_in_async_def_stalls_other_requests(load_snippet, live_server, gate):
     module = load_snippet("async_vs_sync/wrong_blocking_in_async.py")
+    gate.allow_on_event_loop = True
     module.fetch_report_blocking = gate.blocking
     url = live_server(module.app)
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
