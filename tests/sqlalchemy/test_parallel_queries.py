@@ -64,6 +64,11 @@ async def test_shared_session_on_a_cold_pool_raises_invalid_request_error(
             await client.get("/dashboard")
     # The gather fails first; closing the half-provisioned session then fails too.
     assert "concurrent operations are not permitted" in f"{error.value} {error.value.__context__}"
+    # gather() did not cancel the other tasks: one may still be connecting for the broken session.
+    others = asyncio.all_tasks() - {asyncio.current_task()}
+    for task in others:
+        task.cancel()
+    await asyncio.gather(*others, return_exceptions=True)
 
 
 async def test_shared_session_on_a_warm_pool_runs_the_queries_one_after_another(
