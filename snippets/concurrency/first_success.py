@@ -8,7 +8,7 @@ from typing import Annotated, Any, TypedDict, TypeVar
 
 import httpx
 from fastapi import Depends, FastAPI, HTTPException, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 MIRROR_URLS = os.environ.get("MIRROR_URLS", "http://127.0.0.1:8001,http://127.0.0.1:8002").split(",")
 DEADLINE_SECONDS = float(os.environ.get("DEADLINE_SECONDS", "2"))
@@ -36,12 +36,6 @@ def get_http(request: Request) -> httpx.AsyncClient:
 Http = Annotated[httpx.AsyncClient, Depends(get_http)]
 
 
-async def get_json(http: httpx.AsyncClient, url: str) -> Any:
-    response = await http.get(url)
-    response.raise_for_status()
-    return response.json()
-
-
 # region first-success
 async def first_success(calls: Iterable[Coroutine[Any, Any, T]]) -> T:
     """The first call that succeeds wins; failures are skipped; the losers are cancelled and awaited."""
@@ -67,15 +61,21 @@ class Rate(BaseModel):
     rate: float
 
 
+async def fetch_rate(http: httpx.AsyncClient, url: str) -> Rate:
+    response = await http.get(url)
+    response.raise_for_status()
+    return Rate.model_validate_json(response.content)  # a malformed answer fails like an error
+
+
 @app.get("/rates/{currency}")
 async def rate(currency: str, http: Http) -> Rate:
-    calls = (get_json(http, f"{mirror}/rates/{currency}") for mirror in MIRROR_URLS)
+    calls = (fetch_rate(http, f"{mirror}/rates/{currency}") for mirror in MIRROR_URLS)
     try:
         async with asyncio.timeout(DEADLINE_SECONDS):
-            return Rate.model_validate(await first_success(calls))
+            return await first_success(calls)
     except* TimeoutError:
         raise HTTPException(504, "no mirror answered in time") from None
-    except* httpx.HTTPError:
+    except* (httpx.HTTPError, ValidationError):
         raise HTTPException(502, "every mirror failed") from None
 
 

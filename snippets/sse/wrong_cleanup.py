@@ -3,7 +3,7 @@
 import os
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import Depends, FastAPI, Path, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
@@ -12,20 +12,23 @@ from redis.asyncio import Redis
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+class State(TypedDict):
+    redis: Redis
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    app.state.redis = Redis.from_url(
-        REDIS_URL, decode_responses=True, socket_timeout=5, socket_connect_timeout=5
-    )
-    yield
-    await app.state.redis.aclose()
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+    redis = Redis.from_url(REDIS_URL, decode_responses=True, socket_timeout=5, socket_connect_timeout=5)
+    async with redis:  # closed on shutdown, also if the ping fails
+        await redis.ping()
+        yield {"redis": redis}
 
 
 app = FastAPI(lifespan=lifespan)
 
 
 def get_redis(request: Request) -> Redis:
-    return request.app.state.redis
+    return request.state.redis
 
 
 @app.get("/topics/{topic}/events", response_class=EventSourceResponse)

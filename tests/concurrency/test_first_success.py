@@ -60,6 +60,16 @@ async def test_every_mirror_failing_answers_502(load_app, upstream, asgi_client)
     assert len(upstream.received) == 3
 
 
+async def test_a_malformed_answer_is_skipped_and_all_malformed_answers_502(load_app, upstream, asgi_client):
+    upstream.replies["/a/rates/EUR"] = Reply(body={"currency": "EUR"})  # no rate
+    upstream.replies["/b/rates/EUR"] = Reply(body=None)  # some other JSON
+    upstream.replies["/c/rates/EUR"] = Reply(body=rate(3.0))
+    async with asgi_client(load_app()) as client:
+        assert (await client.get("/rates/EUR")).json() == rate(3.0)
+        upstream.replies["/c/rates/EUR"] = Reply(body=[1, 2])
+        assert (await client.get("/rates/EUR")).status_code == 502
+
+
 async def test_no_answer_before_the_deadline_answers_504_and_cancels_all(load_app, upstream, asgi_client):
     for name in MIRRORS:
         upstream.replies[f"/{name}/rates/EUR"] = Reply(gate=asyncio.Event())

@@ -15,12 +15,16 @@ async def item_id(mongo_url):
     return str(result.inserted_id)
 
 
-async def test_raw_document_fails_to_serialise(load_snippet, live_server, mongo_url, item_id):
-    url = live_server(load_snippet(SNIPPET, MONGODB_URL=mongo_url).app)
-    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-        response = await client.get("/by-sku/PEN-1")
+async def test_raw_document_fails_to_serialise(load_snippet, live_server, asgi_client, mongo_url, item_id):
+    module = load_snippet(SNIPPET, MONGODB_URL=mongo_url)
+    async with asgi_client(module.app) as client:  # in process, the server's error reaches the test
+        with pytest.raises(Exception, match="ObjectId") as error:
+            await client.get("/by-sku/PEN-1")
+    assert "serializ" in str(error.value).lower()
 
-    assert response.status_code == 500
+    url = live_server(module.app)  # what a client sees
+    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+        assert (await client.get("/by-sku/PEN-1")).status_code == 500
 
 
 async def test_string_id_finds_nothing_that_exists(load_snippet, asgi_client, mongo_url, item_id):

@@ -17,11 +17,12 @@ async def redis(redis_url):
 
 
 async def test_unshielded_cleanup_is_cancelled_when_the_client_leaves(
-    redis_url, redis, load_snippet, live_server, frames, eventually, monkeypatch
+    redis_url, redis, load_snippet, live_server, lifespan_state, frames, eventually, monkeypatch
 ):
     module = load_snippet("sse/wrong_cleanup.py", REDIS_URL=redis_url)
+    state = lifespan_state(module.app)
     base_url = live_server(module.app)
-    app_redis = module.app.state.redis
+    app_redis = state["redis"]
     outcomes = []
 
     async def watched_decr(*args):  # records how the clean-up's DECR ended
