@@ -4,6 +4,7 @@ the rendering of references/performance.md from the JSON record."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime
 import importlib.metadata
@@ -20,7 +21,8 @@ from build_skill import slug
 
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 120.0  # a safety net: a stuck server fails the run instead of hanging it
-VERSIONED = ("fastapi", "starlette", "uvicorn", "anyio", "httpx", "pydantic", "asyncpg", "redis", "uvloop")
+VERSIONED = ("fastapi", "starlette", "uvicorn", "anyio", "httpx", "pydantic")  # the stack
+VERSIONED += ("asyncpg", "sqlalchemy", "redis", "websockets", "uvloop")  # drivers, clients, loop
 
 Figure = dict[str, Any]
 T = TypeVar("T")
@@ -98,6 +100,22 @@ async def steady_load(url: str, total: int, concurrency: int) -> float:
         start = time.perf_counter()
         await asyncio.gather(*(caller(share) for share in shares))
         return time.perf_counter() - start
+
+
+async def statuses(url: str, count: int) -> collections.Counter[int]:
+    """Send `count` concurrent GETs; count the answers by status code (a dropped request counts as 0)."""
+    async with client() as http:
+        answers = await asyncio.gather(*(http.get(url) for _ in range(count)), return_exceptions=True)
+    return collections.Counter(getattr(answer, "status_code", 0) for answer in answers)
+
+
+async def sequential(url: str, count: int) -> float:
+    """Mean seconds per request for `count` requests one after another."""
+    async with client() as http:
+        start = time.perf_counter()
+        for _ in range(count):
+            (await http.get(url)).raise_for_status()
+        return (time.perf_counter() - start) / count
 
 
 async def interleaved(
@@ -260,8 +278,9 @@ def render(record: Mapping[str, Any], texts: Mapping[str, tuple[str, str]]) -> s
         f"({host['cpu']}), {host['platform']}, {host['implementation']} {host['python']}; "
         + ", ".join(f"{name} {version}" for name, version in libraries.items())
         + ".",
-        "Every app ran in its own uvicorn process with one worker; the load came from httpx in the",
-        "benchmark's process; PostgreSQL and Redis are the embedded servers of `scripts/servers.py`.",
+        "Every app ran in its own uvicorn process with one worker; the load came from httpx (and the",
+        "websockets client) in the benchmark's process; PostgreSQL and Redis are the embedded servers",
+        "of `scripts/servers.py`.",
         f"This run took {record['seconds']} s. `python scripts/bench.py` reruns everything and writes",
         "`references/performance.json`, from which this page is generated (`--render` only renders).",
         "",

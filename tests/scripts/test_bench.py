@@ -1,10 +1,13 @@
 """bench.py: the performance page is the rendering of the committed JSON, and the machinery works."""
 
 import json
+import os
 
 import bench
+import bench_cases
 import bench_lib
 import pytest
+import servers
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +95,21 @@ async def test_the_upstream_counts_connections_and_load_reuses_them():
         assert upstream.connections_opened == 3  # one per caller, kept alive across requests
         await bench_lib.burst(upstream.url + "/x", 4)
         assert upstream.connections_opened == 7  # a burst opens one connection per request
+
+
+async def test_statuses_counts_a_request_that_got_no_answer_as_zero():
+    assert await bench_lib.statuses(f"http://127.0.0.1:{servers.free_port()}/", 3) == {0: 3}
+
+
+def test_peak_memory_is_read_for_a_process():
+    assert 1 < bench_cases.peak_rss_mb(os.getpid()) < 100_000
+
+
+async def test_broadcast_measure_sees_every_message_when_the_server_keeps_up():
+    with bench_cases.serve("websockets/broadcast.py") as app:
+        url = app.replace("http", "ws", 1) + "/ws/lobby"
+        received, after = await bench_cases.broadcast_once(url, count=5, size=1024, window=10)
+    assert received == 5 and after is not None
 
 
 def _record() -> dict:
