@@ -7,8 +7,8 @@ from typing import Annotated, TypedDict
 
 import asyncpg
 import httpx
-from fastapi import Depends, FastAPI, HTTPException, Request
-from pydantic import BaseModel
+from fastapi import Depends, FastAPI, HTTPException, Path, Request
+from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/app")
@@ -66,6 +66,13 @@ Db = Annotated[asyncpg.Pool, Depends(get_db)]
 
 
 # region route
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # PostgreSQL integer: a larger id fails in asyncpg
+
+
+class Avatar(BaseModel):
+    url: str
+
+
 class User(BaseModel):
     id: int
     name: str
@@ -74,7 +81,7 @@ class User(BaseModel):
 
 
 @app.get("/users/{user_id}")
-async def read_user(user_id: int, db: Db, cache: Cache, http: Http) -> User:
+async def read_user(user_id: UserId, db: Db, cache: Cache, http: Http) -> User:
     name = await db.fetchval("SELECT name FROM users WHERE id = $1", user_id)
     if name is None:
         raise HTTPException(404, "no such user")
@@ -82,9 +89,10 @@ async def read_user(user_id: int, db: Db, cache: Cache, http: Http) -> User:
     try:
         response = await http.get(f"{AVATARS_URL}/avatars/{user_id}")
         response.raise_for_status()
-    except httpx.HTTPError:
+        avatar = Avatar.model_validate_json(response.content)
+    except (httpx.HTTPError, ValidationError):  # unreachable, slow, an error status, a malformed answer
         raise HTTPException(502, "avatar service failed") from None
-    return User(id=user_id, name=name, visits=visits, avatar=response.json()["url"])
+    return User(id=user_id, name=name, visits=visits, avatar=avatar.url)
 
 
 # endregion route

@@ -57,10 +57,27 @@ async def test_requests_share_one_client_connection_and_the_pools(
     assert upstream.connections_opened == 1  # keep-alive: the shared client reused its connection
 
 
-async def test_upstream_failure_answers_502(load_snippet, users_table, redis_url, upstream, asgi_client):
-    upstream.replies["/avatars/1"] = Reply(status=500)
+@pytest.mark.parametrize(
+    "reply", [Reply(status=500), Reply(body={"link": "https://img/1.png"}), Reply(body=["https://img/1.png"])]
+)
+async def test_upstream_failure_or_malformed_answer_is_a_502(
+    load_snippet, users_table, redis_url, upstream, asgi_client, reply
+):
+    upstream.replies["/avatars/1"] = reply
     async with asgi_client(load(load_snippet, users_table, redis_url, upstream).app) as client:
-        assert (await client.get("/users/1")).status_code == 502
+        response = await client.get("/users/1")
+    assert (response.status_code, response.json()) == (502, {"detail": "avatar service failed"})
+
+
+@pytest.mark.parametrize("user_id", [0, 2**31, 10**30])
+async def test_out_of_range_user_id_is_a_422_that_never_reaches_the_database(
+    load_snippet, users_table, redis_url, upstream, asgi_client, user_id
+):
+    async with asgi_client(load(load_snippet, users_table, redis_url, upstream).app) as client:
+        response = await client.get(f"/users/{user_id}")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "user_id"]
+    assert upstream.received == []
 
 
 async def test_shutdown_closes_every_resource_in_reverse_order(
