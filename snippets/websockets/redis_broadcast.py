@@ -42,7 +42,7 @@ class State(TypedDict):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-    redis = Redis.from_url(REDIS_URL, decode_responses=True, socket_timeout=5, socket_connect_timeout=5)
+    redis = Redis.from_url(REDIS_URL, decode_responses=True, socket_timeout=5, socket_connect_timeout=2)
     async with redis, redis.pubsub(ignore_subscribe_messages=True) as pubsub:  # both closed on shutdown
         await pubsub.psubscribe(f"{PREFIX}*")  # before the first client connects
         rooms = Rooms()
