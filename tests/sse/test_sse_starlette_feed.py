@@ -67,6 +67,7 @@ async def test_reconnect_with_last_event_id_replays_what_was_missed(client, fram
 async def test_malformed_last_event_id_is_rejected_before_streaming(client):
     response = await client.get("/notifications/stream", headers={"Last-Event-ID": "x"})
     assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["header", "last-event-id"]
 
 
 async def test_client_disconnect_runs_the_generator_finally(server, client, frames, eventually):
