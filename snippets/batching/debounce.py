@@ -47,7 +47,7 @@ class State(TypedDict):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-    autosave = Debouncer(lambda draft_id, draft: save_draft(draft_id, draft), DEBOUNCE_SECONDS)
+    autosave = Debouncer(save_draft, DEBOUNCE_SECONDS)
     try:
         yield {"autosave": autosave}
     finally:
