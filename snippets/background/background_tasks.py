@@ -13,7 +13,7 @@ OUTBOX_PATH = Path(os.environ.get("OUTBOX_PATH", "outbox.log"))
 SEND_DELAY_SECONDS = float(os.environ.get("SEND_DELAY_SECONDS", "0"))
 
 app = FastAPI()
-order_ids = itertools.count(1)
+order_ids = itertools.count(1)  # stands in for the ids a database would assign
 
 
 class OrderIn(BaseModel):

@@ -26,7 +26,7 @@ class Saved(BaseModel):
 class StoreUnavailable(Exception): ...
 
 
-_store: dict[int, Saved] = {}
+_store: dict[int, Saved] = {}  # stands in for the database
 
 
 async def save_draft(draft_id: int, draft: DraftIn) -> Saved:

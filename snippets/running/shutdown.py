@@ -61,7 +61,7 @@ async def start_job(
 
 # endregion drain-jobs
 
-in_flight = 0
+in_flight = 0  # per process: lets a test see that a request reached its handler
 
 
 @app.get("/slow")
