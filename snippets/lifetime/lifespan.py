@@ -8,12 +8,15 @@ from typing import Annotated, TypedDict
 import asyncpg
 import httpx
 from fastapi import Depends, FastAPI, HTTPException, Path, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/app")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 AVATARS_URL = os.environ.get("AVATARS_URL", "http://127.0.0.1:8001")
+ACQUIRE_TIMEOUT = float(os.environ.get("DB_ACQUIRE_TIMEOUT", "5"))
 
 
 # region lifespan
@@ -65,6 +68,12 @@ Db = Annotated[asyncpg.Pool, Depends(get_db)]
 # endregion dependencies
 
 
+@app.exception_handler(TimeoutError)  # asyncpg: no free connection in time (or a query over command_timeout)
+@app.exception_handler(RedisError)
+async def unavailable(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse({"detail": "service unavailable"}, status_code=503, headers={"Retry-After": "5"})
+
+
 # region route
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # PostgreSQL integer: a larger id fails in asyncpg
 
@@ -82,7 +91,8 @@ class User(BaseModel):
 
 @app.get("/users/{user_id}")
 async def read_user(user_id: UserId, db: Db, cache: Cache, http: Http) -> User:
-    name = await db.fetchval("SELECT name FROM users WHERE id = $1", user_id)
+    async with db.acquire(timeout=ACQUIRE_TIMEOUT) as connection:  # db.fetchval() would wait forever
+        name = await connection.fetchval("SELECT name FROM users WHERE id = $1", user_id)
     if name is None:
         raise HTTPException(404, "no such user")
     visits = await cache.incr(f"visits:{user_id}")

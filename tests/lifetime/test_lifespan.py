@@ -9,6 +9,7 @@ import servers
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import FastAPIError
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from upstream_server import Reply
 
 
@@ -78,6 +79,39 @@ async def test_out_of_range_user_id_is_a_422_that_never_reaches_the_database(
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["path", "user_id"]
     assert upstream.received == []
+
+
+async def test_exhausted_pool_answers_503_instead_of_waiting_forever(
+    load_snippet, users_table, redis_url, upstream, asgi_client, lifespan_state
+):
+    module = load_snippet(
+        "lifetime/lifespan.py",
+        DATABASE_URL=users_table,
+        REDIS_URL=redis_url,
+        AVATARS_URL=upstream.url,
+        DB_ACQUIRE_TIMEOUT="0.2",
+    )
+    state = lifespan_state(module.app)
+    async with asgi_client(module.app) as client:
+        pool = state["db"]
+        held = [await pool.acquire() for _ in range(pool.get_max_size())]
+        busy = await client.get("/users/1")
+        for connection in held:
+            await pool.release(connection)
+    assert (busy.status_code, busy.headers["retry-after"]) == (503, "5")
+    assert upstream.received == []
+
+
+async def test_redis_failure_answers_503(
+    load_snippet, users_table, redis_url, upstream, asgi_client, monkeypatch
+):
+    async def redis_down(*args, **kwargs):
+        raise RedisConnectionError("Redis is down")
+
+    monkeypatch.setattr(Redis, "incr", redis_down)
+    async with asgi_client(load(load_snippet, users_table, redis_url, upstream).app) as client:
+        response = await client.get("/users/1")
+    assert (response.status_code, response.json()) == (503, {"detail": "service unavailable"})
 
 
 async def test_shutdown_closes_every_resource_in_reverse_order(
