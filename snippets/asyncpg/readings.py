@@ -8,9 +8,11 @@ from typing import Annotated, TypedDict
 
 import asyncpg
 from fastapi import Body, Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 DATABASE_URL = os.environ["DATABASE_URL"]
+ACQUIRE_TIMEOUT = float(os.environ.get("DB_ACQUIRE_TIMEOUT", "5"))
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS readings (
     sensor varchar(32) NOT NULL,
@@ -46,12 +48,27 @@ async def lifespan(app: FastAPI) -> AsyncIterator[State]:
 
 
 async def get_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
-    async with request.state.pool.acquire(timeout=5) as connection:
+    pool: asyncpg.Pool = request.state.pool
+    try:
+        connection = await pool.acquire(timeout=ACQUIRE_TIMEOUT)
+    except (
+        OSError,
+        asyncpg.PostgresConnectionError,
+    ) as error:  # pool exhausted (TimeoutError) or server down
+        raise HTTPException(503, "database unavailable", headers={"Retry-After": "5"}) from error
+    try:
         yield connection  # default scope: held until the response, streams included, has been sent
+    finally:
+        await pool.release(connection)
 
 
 ConnectionDep = Annotated[asyncpg.Connection, Depends(get_connection)]
 app = FastAPI(lifespan=lifespan)
+
+
+@app.exception_handler(TimeoutError)  # a batch that ran past command_timeout
+async def database_timeout(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse({"detail": "database timeout"}, status_code=504)
 
 
 # region copy

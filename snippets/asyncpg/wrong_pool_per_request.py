@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import asyncpg
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Path
 
 DATABASE_URL = os.environ["DATABASE_URL"]
 app = FastAPI()
@@ -26,7 +26,8 @@ async def get_connection() -> AsyncIterator[asyncpg.Connection]:
 
 @app.get("/products/{product_id}")
 async def read_product(
-    product_id: int, connection: Annotated[asyncpg.Connection, Depends(get_connection)]
+    product_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    connection: Annotated[asyncpg.Connection, Depends(get_connection)],
 ) -> dict[str, str]:
     sku = await connection.fetchval("SELECT sku FROM products WHERE id = $1", product_id)
     if sku is None:

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import anyio
 from fastapi import BackgroundTasks, FastAPI
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 OUTBOX_PATH = Path(os.environ.get("OUTBOX_PATH", "outbox.log"))
 SEND_DELAY_SECONDS = float(os.environ.get("SEND_DELAY_SECONDS", "0"))
 
 app = FastAPI()
-order_ids = itertools.count(1)
+order_ids = itertools.count(1)  # stands in for the ids a database would assign
 
 
 class OrderIn(BaseModel):
-    email: str
+    email: str = Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
 
 
 class OrderAccepted(BaseModel):

@@ -7,9 +7,9 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Path
 from pydantic import BaseModel, Field
 from taskiq.serializers import JSONSerializer
 from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
@@ -21,12 +21,9 @@ RENDER_SECONDS = float(os.environ.get("RENDER_SECONDS", "0.1"))
 
 # region broker
 # Redis Streams + consumer group: a job is acknowledged only after its result is saved.
-broker = RedisStreamBroker(
-    REDIS_URL, idle_timeout=REDELIVER_AFTER_MS, socket_connect_timeout=5
-).with_result_backend(
-    RedisAsyncResultBackend(
-        REDIS_URL, result_ex_time=24 * 3600, serializer=JSONSerializer(), socket_timeout=5
-    )
+TIMEOUTS = {"socket_timeout": 5, "socket_connect_timeout": 2}  # socket_timeout > the 2 s XREADGROUP block
+broker = RedisStreamBroker(REDIS_URL, idle_timeout=REDELIVER_AFTER_MS, **TIMEOUTS).with_result_backend(
+    RedisAsyncResultBackend(REDIS_URL, result_ex_time=24 * 3600, serializer=JSONSerializer(), **TIMEOUTS)
 )
 
 
@@ -71,7 +68,7 @@ async def request_thumbnail(request: ThumbnailRequest) -> Job:
 
 
 @app.get("/jobs/{job_id}")
-async def job_status(job_id: str) -> Job:
+async def job_status(job_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]) -> Job:  # taskiq's uuid4().hex
     if not await broker.result_backend.is_result_ready(job_id):
         return Job(id=job_id, status="queued")
     result = await broker.result_backend.get_result(job_id)

@@ -26,7 +26,7 @@ class Saved(BaseModel):
 class StoreUnavailable(Exception): ...
 
 
-_store: dict[int, Saved] = {}
+_store: dict[int, Saved] = {}  # stands in for the database
 
 
 async def save_draft(draft_id: int, draft: DraftIn) -> Saved:
@@ -47,7 +47,7 @@ class State(TypedDict):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-    autosave = Debouncer(lambda draft_id, draft: save_draft(draft_id, draft), DEBOUNCE_SECONDS)
+    autosave = Debouncer(save_draft, DEBOUNCE_SECONDS)
     try:
         yield {"autosave": autosave}
     finally:

@@ -7,13 +7,13 @@ from contextlib import asynccontextmanager
 from typing import Annotated, TypedDict
 
 from fastapi import Depends, FastAPI, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 DEBOUNCE_SECONDS = float(os.environ.get("DEBOUNCE_SECONDS", "0.5"))
 
 
 class DraftIn(BaseModel):
-    text: str
+    text: str = Field(max_length=100_000)
 
 
 class Saved(BaseModel):

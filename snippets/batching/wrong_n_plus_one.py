@@ -11,7 +11,9 @@ from sqlalchemy import ForeignKey, String, make_url, select
 from sqlalchemy.ext.asyncio import AsyncAttrs, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-DATABASE_URL = make_url(os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/app"))
+DATABASE_URL = make_url(os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/app")).set(
+    drivername="postgresql+asyncpg"
+)
 
 
 class Base(AsyncAttrs, DeclarativeBase):
@@ -44,22 +46,24 @@ class AuthorOut(BaseModel):
 
 
 class State(TypedDict):
-    sessions: async_sessionmaker[AsyncSession]
+    sessionmaker: async_sessionmaker[AsyncSession]
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-    engine = create_async_engine(DATABASE_URL.set(drivername="postgresql+asyncpg"), pool_timeout=5)
+    engine = create_async_engine(
+        DATABASE_URL, pool_pre_ping=True, pool_timeout=5, connect_args={"timeout": 5, "command_timeout": 10}
+    )
     try:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
-        yield {"sessions": async_sessionmaker(engine, expire_on_commit=False)}
+        yield {"sessionmaker": async_sessionmaker(engine, expire_on_commit=False)}
     finally:
         await engine.dispose()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.state.sessions() as session:
+    async with request.state.sessionmaker() as session:
         yield session
 
 

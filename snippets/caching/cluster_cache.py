@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-import redis.asyncio as redis
 from cache import MISS, Cache, CacheDep, State, UpstreamError, count_unread  # snippets/caching/cache.py
 from fastapi import FastAPI, HTTPException
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -20,7 +20,7 @@ CACHE_LOCK_SECONDS = float(os.environ.get("CACHE_LOCK_SECONDS", "30"))  # above 
 class ClusterCache(Cache):
     """Also one computation per key across processes: whoever holds a Redis lock computes."""
 
-    def __init__(self, client: redis.Redis, ttl_seconds: int, lock_seconds: float) -> None:
+    def __init__(self, client: Redis, ttl_seconds: int, lock_seconds: float) -> None:
         super().__init__(client, ttl_seconds)
         self.lock_seconds = lock_seconds  # longer than a computation takes; expires if a holder dies
 
@@ -45,13 +45,12 @@ class ClusterCache(Cache):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1.0, socket_timeout=1.0)
-    cache = ClusterCache(client, CACHE_TTL_SECONDS, CACHE_LOCK_SECONDS)
-    try:
-        yield {"cache": cache}
-    finally:
-        await cache.aclose()
-        await client.aclose()
+    async with Redis.from_url(REDIS_URL, socket_connect_timeout=1.0, socket_timeout=1.0) as client:
+        cache = ClusterCache(client, CACHE_TTL_SECONDS, CACHE_LOCK_SECONDS)
+        try:
+            yield {"cache": cache}
+        finally:
+            await cache.aclose()
 
 
 app = FastAPI(lifespan=lifespan)

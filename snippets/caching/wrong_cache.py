@@ -7,26 +7,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypedDict
 
-import redis.asyncio as redis
 from fastapi import Depends, FastAPI, Request
+from redis.asyncio import Redis
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 class State(TypedDict):
-    redis: redis.Redis
+    redis: Redis
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1.0, socket_timeout=1.0)
-    try:
+    async with Redis.from_url(REDIS_URL, socket_connect_timeout=1.0, socket_timeout=1.0) as client:
         yield {"redis": client}
-    finally:
-        await client.aclose()
 
 
-def get_redis(request: Request) -> redis.Redis:
+def get_redis(request: Request) -> Redis:
     return request.state.redis
 
 
@@ -39,13 +36,13 @@ app = FastAPI(lifespan=lifespan)
 
 
 # region wrong-truthy-check
-async def cached_json(client: redis.Redis, key: str) -> Any:
+async def cached_json(client: Redis, key: str) -> Any:
     raw = await client.get(key)
     return None if raw is None else json.loads(raw)  # None means "miss", and also a cached null
 
 
 @app.get("/users/{user_id}/unread")
-async def unread(user_id: int, client: Annotated[redis.Redis, Depends(get_redis)]) -> dict[str, int]:
+async def unread(user_id: int, client: Annotated[Redis, Depends(get_redis)]) -> dict[str, int]:
     key = f"unread:{user_id}"
     cached = await cached_json(client, key)
     if cached:  # WRONG: a cached 0, [] or None looks like a miss and is computed again

@@ -9,6 +9,7 @@ from typing import Annotated, TypedDict
 
 import httpx
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from pydantic import StringConstraints
 
 PRICES_URL = os.environ.get("PRICES_URL", "http://127.0.0.1:8001")
 MAX_IN_FLIGHT = int(os.environ.get("MAX_IN_FLIGHT", "4"))
@@ -46,8 +47,11 @@ async def fetch_price(http: httpx.AsyncClient, limit: asyncio.Semaphore, sku: st
         return float(response.json()["price"])
 
 
+Sku = Annotated[str, StringConstraints(pattern=r"^[\w-]{1,32}$")]  # it goes into the upstream's URL
+
+
 @app.get("/prices")
-async def prices(http: Http, sku: Annotated[list[str], Query(max_length=100)]) -> dict[str, float | None]:
+async def prices(http: Http, sku: Annotated[list[Sku], Query(max_length=100)]) -> dict[str, float | None]:
     limit = asyncio.Semaphore(MAX_IN_FLIGHT)  # per request: one caller cannot flood the upstream
     try:
         async with asyncio.timeout(DEADLINE_SECONDS):

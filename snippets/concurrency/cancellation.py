@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypedDict, TypeVar
 
 import httpx
 from fastapi import Depends, FastAPI, HTTPException, Request
+from pydantic import TypeAdapter, ValidationError
 
 REPORTS_URL = os.environ.get("REPORTS_URL", "http://127.0.0.1:8001")
 DEADLINE_SECONDS = float(os.environ.get("DEADLINE_SECONDS", "30"))
@@ -61,10 +62,13 @@ async def cancel_on_disconnect(request: Request, work: Coroutine[Any, Any, T]) -
     return job.result()
 
 
+Report = TypeAdapter(dict[str, Any])
+
+
 async def build_report(http: httpx.AsyncClient, report_id: int) -> dict[str, Any]:
     response = await http.get(f"{REPORTS_URL}/reports/{report_id}")
     response.raise_for_status()
-    return response.json()
+    return Report.validate_json(response.content)
 
 
 @app.get("/reports/{report_id}")
@@ -76,7 +80,7 @@ async def report(report_id: int, request: Request, http: Http) -> dict[str, Any]
         raise HTTPException(499, "client closed request") from None  # logged; nobody reads it
     except TimeoutError:
         raise HTTPException(504, "report took too long") from None
-    except httpx.HTTPError:
+    except (httpx.HTTPError, ValidationError):  # down, an error status, or a malformed answer
         raise HTTPException(502, "report service failed") from None
 
 

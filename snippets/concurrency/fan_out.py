@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypedDict, TypeVar
 
 import httpx
 from fastapi import Depends, FastAPI, HTTPException, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 USERS_URL = os.environ.get("USERS_URL", "http://127.0.0.1:8001")
 ORDERS_URL = os.environ.get("ORDERS_URL", "http://127.0.0.1:8002")
@@ -41,22 +41,26 @@ def get_http(request: Request) -> httpx.AsyncClient:
 Http = Annotated[httpx.AsyncClient, Depends(get_http)]
 
 
-async def get_json(http: httpx.AsyncClient, url: str) -> Any:
+JsonObject = TypeAdapter(dict[str, Any])
+JsonList = TypeAdapter(list[dict[str, Any]])
+
+
+async def get_json(http: httpx.AsyncClient, url: str, shape: TypeAdapter[T]) -> T:
     response = await http.get(url)
     response.raise_for_status()
-    return response.json()
+    return shape.validate_json(response.content)  # a malformed answer fails like an error status
 
 
 # region deadline
 @asynccontextmanager
 async def upstream_deadline(seconds: float) -> AsyncIterator[None]:
-    """504 when the deadline passes, 502 when an upstream fails; either cancels what is in flight."""
+    """504 past the deadline, 502 when an upstream fails or answers nonsense; both cancel the rest."""
     try:
         async with asyncio.timeout(seconds):
             yield
     except* TimeoutError:
         raise HTTPException(504, "upstream did not answer in time") from None
-    except* httpx.HTTPError as failures:
+    except* (httpx.HTTPError, ValidationError) as failures:
         logger.warning("upstream failed: %r", failures.exceptions)
         raise HTTPException(502, "upstream failed") from None
 
@@ -72,8 +76,8 @@ class Dashboard(BaseModel):
 async def dashboard(user_id: int, http: Http) -> Dashboard:
     # The first failure cancels the other call; the page fails as a whole.
     async with upstream_deadline(DEADLINE_SECONDS), asyncio.TaskGroup() as group:
-        profile = group.create_task(get_json(http, f"{USERS_URL}/users/{user_id}"))
-        orders = group.create_task(get_json(http, f"{ORDERS_URL}/orders/{user_id}"))
+        profile = group.create_task(get_json(http, f"{USERS_URL}/users/{user_id}", JsonObject))
+        orders = group.create_task(get_json(http, f"{ORDERS_URL}/orders/{user_id}", JsonList))
     return Dashboard(profile=profile.result(), orders=orders.result())
 
 
@@ -84,7 +88,7 @@ async def optional(work: Awaitable[T], seconds: float) -> T | None:
     try:
         async with asyncio.timeout(seconds):
             return await work
-    except (TimeoutError, httpx.HTTPError) as error:
+    except (TimeoutError, httpx.HTTPError, ValidationError) as error:
         logger.warning("optional part skipped: %r", error)
         return None
 
@@ -97,8 +101,10 @@ class Home(BaseModel):
 @app.get("/home/{user_id}")
 async def home(user_id: int, http: Http) -> Home:
     async with upstream_deadline(DEADLINE_SECONDS), asyncio.TaskGroup() as group:
-        profile = group.create_task(get_json(http, f"{USERS_URL}/users/{user_id}"))
-        picks = group.create_task(optional(get_json(http, f"{PICKS_URL}/picks/{user_id}"), OPTIONAL_SECONDS))
+        profile = group.create_task(get_json(http, f"{USERS_URL}/users/{user_id}", JsonObject))
+        picks = group.create_task(
+            optional(get_json(http, f"{PICKS_URL}/picks/{user_id}", JsonList), OPTIONAL_SECONDS)
+        )
     return Home(profile=profile.result(), picks=picks.result())
 
 

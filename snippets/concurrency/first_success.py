@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypedDict, TypeVar
 
 import httpx
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Request
 from pydantic import BaseModel, ValidationError
 
 MIRROR_URLS = os.environ.get("MIRROR_URLS", "http://127.0.0.1:8001,http://127.0.0.1:8002").split(",")
@@ -68,7 +68,7 @@ async def fetch_rate(http: httpx.AsyncClient, url: str) -> Rate:
 
 
 @app.get("/rates/{currency}")
-async def rate(currency: str, http: Http) -> Rate:
+async def rate(currency: Annotated[str, Path(pattern=r"^[A-Z]{3}$")], http: Http) -> Rate:
     calls = (fetch_rate(http, f"{mirror}/rates/{currency}") for mirror in MIRROR_URLS)
     try:
         async with asyncio.timeout(DEADLINE_SECONDS):

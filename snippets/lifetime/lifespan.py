@@ -7,13 +7,16 @@ from typing import Annotated, TypedDict
 
 import asyncpg
 import httpx
-from fastapi import Depends, FastAPI, HTTPException, Request
-from pydantic import BaseModel
+from fastapi import Depends, FastAPI, HTTPException, Path, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/app")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 AVATARS_URL = os.environ.get("AVATARS_URL", "http://127.0.0.1:8001")
+ACQUIRE_TIMEOUT = float(os.environ.get("DB_ACQUIRE_TIMEOUT", "5"))
 
 
 # region lifespan
@@ -65,7 +68,20 @@ Db = Annotated[asyncpg.Pool, Depends(get_db)]
 # endregion dependencies
 
 
+@app.exception_handler(TimeoutError)  # asyncpg: no free connection in time (or a query over command_timeout)
+@app.exception_handler(RedisError)
+async def unavailable(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse({"detail": "service unavailable"}, status_code=503, headers={"Retry-After": "5"})
+
+
 # region route
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # PostgreSQL integer: a larger id fails in asyncpg
+
+
+class Avatar(BaseModel):
+    url: str
+
+
 class User(BaseModel):
     id: int
     name: str
@@ -74,17 +90,19 @@ class User(BaseModel):
 
 
 @app.get("/users/{user_id}")
-async def read_user(user_id: int, db: Db, cache: Cache, http: Http) -> User:
-    name = await db.fetchval("SELECT name FROM users WHERE id = $1", user_id)
+async def read_user(user_id: UserId, db: Db, cache: Cache, http: Http) -> User:
+    async with db.acquire(timeout=ACQUIRE_TIMEOUT) as connection:  # db.fetchval() would wait forever
+        name = await connection.fetchval("SELECT name FROM users WHERE id = $1", user_id)
     if name is None:
         raise HTTPException(404, "no such user")
     visits = await cache.incr(f"visits:{user_id}")
     try:
         response = await http.get(f"{AVATARS_URL}/avatars/{user_id}")
         response.raise_for_status()
-    except httpx.HTTPError:
+        avatar = Avatar.model_validate_json(response.content)
+    except (httpx.HTTPError, ValidationError):  # unreachable, slow, an error status, a malformed answer
         raise HTTPException(502, "avatar service failed") from None
-    return User(id=user_id, name=name, visits=visits, avatar=response.json()["url"])
+    return User(id=user_id, name=name, visits=visits, avatar=avatar.url)
 
 
 # endregion route

@@ -9,7 +9,7 @@ from typing import Annotated, TypedDict
 
 import httpx
 from fastapi import Depends, FastAPI, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 STOCK_URL = os.environ.get("STOCK_URL", "http://127.0.0.1:8001")
 PAYMENTS_URL = os.environ.get("PAYMENTS_URL", "http://127.0.0.1:8002")
@@ -36,6 +36,10 @@ def get_http(request: Request) -> httpx.AsyncClient:
 Http = Annotated[httpx.AsyncClient, Depends(get_http)]
 
 
+class StockReservation(BaseModel):  # the stock service's answer
+    id: str
+
+
 # region reservation-class
 class Reservation:
     """Hold stock while the order is paid: confirmed if the block succeeds, released if it fails."""
@@ -49,7 +53,7 @@ class Reservation:
             f"{STOCK_URL}/reservations", json={"sku": self._sku, "quantity": self._quantity}
         )
         response.raise_for_status()  # __aexit__ does not run when __aenter__ raises
-        self.id = response.json()["id"]
+        self.id = StockReservation.model_validate_json(response.content).id
         return self.id
 
     async def __aexit__(
@@ -65,8 +69,8 @@ class Reservation:
 
 
 class Order(BaseModel):
-    sku: str
-    quantity: int = Field(gt=0)
+    sku: str = Field(min_length=1, max_length=32)
+    quantity: int = Field(gt=0, le=1000)
 
 
 class Placed(BaseModel):
@@ -81,6 +85,6 @@ async def place_order(order: Order, http: Http) -> Placed:
             charge.raise_for_status()
     except TimeoutError:
         raise HTTPException(504, "ordering took too long") from None
-    except httpx.HTTPError:
+    except (httpx.HTTPError, ValidationError):  # down, an error status, or a malformed answer
         raise HTTPException(502, "stock or payment service failed") from None
     return Placed(reservation=held)

@@ -8,7 +8,7 @@ from typing import Annotated, TypedDict
 
 import httpx
 from fastapi import Depends, FastAPI, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 STOCK_URL = os.environ.get("STOCK_URL", "http://127.0.0.1:8001")
 PAYMENTS_URL = os.environ.get("PAYMENTS_URL", "http://127.0.0.1:8002")
@@ -35,13 +35,17 @@ def get_http(request: Request) -> httpx.AsyncClient:
 Http = Annotated[httpx.AsyncClient, Depends(get_http)]
 
 
+class StockReservation(BaseModel):  # the stock service's answer
+    id: str
+
+
 # region reservation
 @asynccontextmanager
 async def reservation(http: httpx.AsyncClient, sku: str, quantity: int) -> AsyncIterator[str]:
     """Hold stock while the order is paid: confirmed if the block succeeds, released if it fails."""
     response = await http.post(f"{STOCK_URL}/reservations", json={"sku": sku, "quantity": quantity})
     response.raise_for_status()
-    reservation_id: str = response.json()["id"]
+    reservation_id = StockReservation.model_validate_json(response.content).id
     try:
         yield reservation_id
     except BaseException:  # also CancelledError: a cancelled order gives its stock back
@@ -55,8 +59,8 @@ async def reservation(http: httpx.AsyncClient, sku: str, quantity: int) -> Async
 
 # region route
 class Order(BaseModel):
-    sku: str
-    quantity: int = Field(gt=0)
+    sku: str = Field(min_length=1, max_length=32)
+    quantity: int = Field(gt=0, le=1000)
 
 
 class Placed(BaseModel):
@@ -71,7 +75,7 @@ async def place_order(order: Order, http: Http) -> Placed:
             charge.raise_for_status()
     except TimeoutError:
         raise HTTPException(504, "ordering took too long") from None
-    except httpx.HTTPError:
+    except (httpx.HTTPError, ValidationError):  # down, an error status, or a malformed answer
         raise HTTPException(502, "stock or payment service failed") from None
     return Placed(reservation=held)
 

@@ -17,11 +17,9 @@ class State(TypedDict):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-    redis = Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
-    try:
+    async with Redis.from_url(REDIS_URL, socket_timeout=5, socket_connect_timeout=2) as redis:
+        await redis.ping()  # fail at startup, not on the first request
         yield {"redis": redis}
-    finally:
-        await redis.aclose()
 
 
 def get_redis(request: Request) -> Redis:

@@ -8,10 +8,12 @@ from typing import Annotated, TypedDict
 
 import asyncpg
 from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 # Every process gets its own pool: budget = instances x workers x POOL_SIZE (see the arithmetic).
 POOL_SIZE = int(os.environ.get("POOL_SIZE", "5"))
+ACQUIRE_TIMEOUT = float(os.environ.get("DB_ACQUIRE_TIMEOUT", "5"))
 
 
 class State(TypedDict):
@@ -40,6 +42,12 @@ PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 app = FastAPI(lifespan=lifespan)
 
 
+@app.exception_handler(TimeoutError)  # every connection stayed busy past the acquire timeout
+async def pool_exhausted(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse({"detail": "database busy"}, status_code=503, headers={"Retry-After": "1"})
+
+
 @app.get("/now")
 async def now(pool: PoolDep) -> dict[str, datetime | int]:
-    return {"now": await pool.fetchval("SELECT now()"), "pool_size": pool.get_size()}
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as connection:  # pool.fetchval() would wait forever
+        return {"now": await connection.fetchval("SELECT now()"), "pool_size": pool.get_size()}

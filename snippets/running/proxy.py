@@ -57,8 +57,8 @@ def no_proxy_buffering(response: Response) -> None:
 
 @app.get("/export", dependencies=[Depends(no_proxy_buffering)])
 async def export() -> AsyncIterator[Row]:  # JSON Lines; fastapi.sse streams set the header already
-    for id in range(3):
-        yield Row(id=id)
+    for row_id in range(3):
+        yield Row(id=row_id)
 
 
 # endregion unbuffered-stream
@@ -68,8 +68,8 @@ async def export() -> AsyncIterator[Row]:  # JSON Lines; fastapi.sse streams set
 @app.get("/export-wrong")
 async def export_wrong(response: Response) -> AsyncIterator[Row]:
     response.headers["X-Accel-Buffering"] = "no"  # too late: runs after the headers were built
-    for id in range(3):
-        yield Row(id=id)
+    for row_id in range(3):
+        yield Row(id=row_id)
 
 
 # endregion wrong-header-in-generator

@@ -5,18 +5,15 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, TypedDict
 
-from fastapi import FastAPI, Query
+from fastapi import Depends, FastAPI, Query, Request
 
 DRAIN_SECONDS = float(os.environ.get("DRAIN_SECONDS", "10"))
 logger = logging.getLogger("uvicorn.error")  # uvicorn's handler prints it
 
 
 # region drain-jobs
-jobs: set[asyncio.Task[None]] = set()
-
-
 async def run_job(name: str, seconds: float) -> None:
     try:
         await asyncio.sleep(seconds)  # stands for real work
@@ -26,9 +23,14 @@ async def run_job(name: str, seconds: float) -> None:
         raise
 
 
+class State(TypedDict):
+    jobs: set[asyncio.Task[None]]
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+    jobs: set[asyncio.Task[None]] = set()
+    yield {"jobs": jobs}
     # uvicorn runs this after the last connection closed: give jobs a deadline, then cancel.
     if jobs:
         logger.info("draining %d job(s) for up to %.0f s", len(jobs), DRAIN_SECONDS)
@@ -41,8 +43,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 app = FastAPI(lifespan=lifespan)
 
 
+def get_jobs(request: Request) -> set[asyncio.Task[None]]:
+    return request.state.jobs
+
+
 @app.post("/jobs", status_code=202)
-async def start_job(name: str, seconds: Annotated[float, Query(gt=0, le=3600)]) -> dict[str, int]:
+async def start_job(
+    name: Annotated[str, Query(max_length=100)],
+    seconds: Annotated[float, Query(gt=0, le=3600)],
+    jobs: Annotated[set[asyncio.Task[None]], Depends(get_jobs)],
+) -> dict[str, int]:
     task = asyncio.create_task(run_job(name, seconds))
     jobs.add(task)  # keep a reference, or the task can be garbage-collected mid-run
     task.add_done_callback(jobs.discard)
@@ -51,7 +61,7 @@ async def start_job(name: str, seconds: Annotated[float, Query(gt=0, le=3600)]) 
 
 # endregion drain-jobs
 
-in_flight = 0
+in_flight = 0  # per process: lets a test see that a request reached its handler
 
 
 @app.get("/slow")

@@ -62,7 +62,9 @@ class State(TypedDict):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-    engine = create_async_engine(DATABASE_URL, pool_pre_ping=True, connect_args={"timeout": 5})
+    engine = create_async_engine(
+        DATABASE_URL, pool_pre_ping=True, pool_timeout=5, connect_args={"timeout": 5, "command_timeout": 10}
+    )
     try:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)

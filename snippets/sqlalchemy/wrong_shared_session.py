@@ -31,7 +31,9 @@ class State(TypedDict):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-    engine = create_async_engine(DATABASE_URL, pool_size=5, pool_timeout=5, connect_args={"timeout": 5})
+    engine = create_async_engine(
+        DATABASE_URL, pool_size=5, pool_timeout=5, connect_args={"timeout": 5, "command_timeout": 10}
+    )
     try:
         async with engine.begin() as connection:
             await connection.run_sync(metadata.create_all)

@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import Depends, FastAPI, Header, Request, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
@@ -57,17 +57,20 @@ class Feed:
 # endregion feed
 
 
+class State(TypedDict):
+    feed: Feed
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    app.state.feed = Feed(HISTORY_SIZE)
-    yield
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+    yield {"feed": Feed(HISTORY_SIZE)}
 
 
 app = FastAPI(lifespan=lifespan)
 
 
 def get_feed(request: Request) -> Feed:
-    return request.app.state.feed
+    return request.state.feed
 
 
 # region stream

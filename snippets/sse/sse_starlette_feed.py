@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import Depends, FastAPI, Header, Request, status
 from pydantic import BaseModel, Field
@@ -53,17 +53,20 @@ class Feed:
             return [event for event in self.events if event.id > last_id]
 
 
+class State(TypedDict):
+    feed: Feed
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    app.state.feed = Feed(HISTORY_SIZE)
-    yield
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+    yield {"feed": Feed(HISTORY_SIZE)}
 
 
 app = FastAPI(lifespan=lifespan)
 
 
 def get_feed(request: Request) -> Feed:
-    return request.app.state.feed
+    return request.state.feed
 
 
 # region stream

@@ -18,9 +18,9 @@ class State(TypedDict):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-    redis = Redis.from_url(REDIS_URL, decode_responses=True, socket_timeout=5, socket_connect_timeout=5)
+    redis = Redis.from_url(REDIS_URL, decode_responses=True, socket_timeout=5, socket_connect_timeout=2)
     async with redis:  # closed on shutdown, also if the ping fails
-        await redis.ping()
+        await redis.ping()  # fail at startup, not on the first request
         yield {"redis": redis}
 
 

@@ -41,7 +41,7 @@ async def product_rows_as_csv(pool: asyncpg.Pool) -> AsyncIterator[str]:
     writer.writerow(["id", "name", "price"])
     # A cursor lives in a transaction; REPEATABLE READ gives the whole export one snapshot.
     async with (
-        pool.acquire() as connection,
+        pool.acquire(timeout=5) as connection,
         connection.transaction(isolation="repeatable_read", readonly=True),
     ):
         cursor = await connection.cursor("SELECT id, name, price FROM products ORDER BY id")

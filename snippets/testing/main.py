@@ -11,6 +11,7 @@ from typing import Annotated, TypedDict
 import httpx
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, StringConstraints, ValidationError
 
 UPSTREAM_URL = os.environ.get("UPSTREAM_URL", "http://127.0.0.1:9000")
 UPSTREAM_TIMEOUT = float(os.environ.get("UPSTREAM_TIMEOUT", "5"))
@@ -44,15 +45,22 @@ app = FastAPI(lifespan=lifespan)
 
 
 # region prices
+class Price(BaseModel):
+    price: float
+
+
+Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,10}$")]  # it goes into the upstream's URL
+
+
 async def fetch_price(http: httpx.AsyncClient, symbol: str) -> float:
     response = await http.get(f"/prices/{symbol}")
     response.raise_for_status()
-    return float(response.json()["price"])
+    return Price.model_validate_json(response.content).price  # a malformed answer: ValidationError
 
 
 @app.get("/prices")
 async def prices(
-    symbols: Annotated[list[str], Query(min_length=1, max_length=20)], http: HttpDep, user: UserDep
+    symbols: Annotated[list[Symbol], Query(min_length=1, max_length=20)], http: HttpDep, user: UserDep
 ) -> dict[str, float]:
     try:
         async with asyncio.TaskGroup() as group:  # all in parallel; one failure cancels the rest
@@ -60,7 +68,7 @@ async def prices(
     except ExceptionGroup as errors:
         if errors.subgroup(httpx.TimeoutException):
             raise HTTPException(504, "price service timed out") from errors
-        if errors.subgroup(httpx.HTTPError):
+        if errors.subgroup((httpx.HTTPError, ValidationError)):
             raise HTTPException(502, "price service failed") from errors
         raise
     return {symbol: task.result() for symbol, task in tasks.items()}

@@ -56,6 +56,17 @@ async def test_the_user_dependency_can_be_overridden(client: httpx.AsyncClient, 
 # endregion overrides
 
 
-async def test_bad_input_answers_422_before_any_upstream_call(client: httpx.AsyncClient) -> None:
-    response = await client.get("/prices")  # no symbols; the real client is never used
+@pytest.mark.parametrize("params", [{}, {"symbols": ["acme"]}, {"symbols": ["../admin"]}])
+async def test_bad_input_answers_422_before_any_upstream_call(
+    client: httpx.AsyncClient, params: dict[str, list[str]]
+) -> None:
+    response = await client.get("/prices", params=params)  # the real client is never used
     assert response.status_code == 422
+
+
+async def test_a_malformed_price_answers_502(client: httpx.AsyncClient) -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json={"cost": 1}))
+    async with httpx.AsyncClient(transport=transport, base_url="http://prices.test") as http:
+        app.dependency_overrides[get_http] = lambda: http
+        response = await client.get("/prices", params={"symbols": ["ACME"]})
+    assert (response.status_code, response.json()) == (502, {"detail": "price service failed"})

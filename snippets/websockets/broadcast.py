@@ -5,7 +5,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import Depends, FastAPI, Path, WebSocket, WebSocketDisconnect, status
 
@@ -54,17 +54,20 @@ class Rooms:
 # endregion rooms
 
 
+class State(TypedDict):
+    rooms: Rooms
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    app.state.rooms = Rooms()
-    yield
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+    yield {"rooms": Rooms()}
 
 
 app = FastAPI(lifespan=lifespan)
 
 
 def get_rooms(websocket: WebSocket) -> Rooms:
-    return websocket.app.state.rooms
+    return websocket.state.rooms
 
 
 # region endpoint

@@ -7,7 +7,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from broadcast import Client, Rooms  # snippets/websockets/broadcast.py (OUTBOX_SIZE is read there)
 from fastapi import Depends, FastAPI, Path, WebSocket, status
@@ -35,21 +35,24 @@ async def relay(pubsub: PubSub, rooms: Rooms) -> None:
             await asyncio.sleep(1)
 
 
+class State(TypedDict):
+    redis: Redis
+    rooms: Rooms
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    redis = Redis.from_url(REDIS_URL, decode_responses=True, socket_timeout=5, socket_connect_timeout=5)
-    pubsub = redis.pubsub(ignore_subscribe_messages=True)
-    await pubsub.psubscribe(f"{PREFIX}*")  # before the first client connects
-    app.state.redis, app.state.rooms = redis, Rooms()
-    relaying = asyncio.create_task(relay(pubsub, app.state.rooms))
-    try:
-        yield
-    finally:
-        relaying.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await relaying
-        await pubsub.aclose()
-        await redis.aclose()
+async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+    redis = Redis.from_url(REDIS_URL, decode_responses=True, socket_timeout=5, socket_connect_timeout=2)
+    async with redis, redis.pubsub(ignore_subscribe_messages=True) as pubsub:  # both closed on shutdown
+        await pubsub.psubscribe(f"{PREFIX}*")  # before the first client connects
+        rooms = Rooms()
+        relaying = asyncio.create_task(relay(pubsub, rooms))
+        try:
+            yield {"redis": redis, "rooms": rooms}
+        finally:
+            relaying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relaying
 
 
 # endregion relay
@@ -58,11 +61,11 @@ app = FastAPI(lifespan=lifespan)
 
 
 def get_redis(websocket: WebSocket) -> Redis:
-    return websocket.app.state.redis
+    return websocket.state.redis
 
 
 def get_rooms(websocket: WebSocket) -> Rooms:
-    return websocket.app.state.rooms
+    return websocket.state.rooms
 
 
 # region endpoint

@@ -32,7 +32,9 @@ async def test_awaited_calls_overlap_without_threads(gated_app, asgi_client, gat
         requests = [asyncio.create_task(client.get("/async")) for _ in range(100)]
         await gate.wait_for_in_flight(100)  # all 100 wait at once on one thread
         gate.release.set()
-        assert all(r.status_code == 200 for r in await asyncio.gather(*requests))
+        responses = await asyncio.gather(*requests)
+    assert gate.max_in_flight == 100
+    assert [r.json() for r in responses] == [{"report": "ready"}] * 100
 
 
 async def test_sync_endpoints_run_at_most_40_at_once_by_default(gated_app, asgi_client, gate):

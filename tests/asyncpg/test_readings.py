@@ -87,6 +87,33 @@ async def test_bad_batch_answers_422_and_writes_nothing(database_url, load_snipp
     assert stored(database_url) == []
 
 
+async def test_exhausted_pool_answers_503_and_writes_nothing(
+    database_url, load_snippet, asgi_client, lifespan_state
+):
+    module = load_snippet("asyncpg/readings.py", DATABASE_URL=database_url, DB_ACQUIRE_TIMEOUT="0.2")
+    state = lifespan_state(module.app)
+    async with asgi_client(module.app) as client:
+        pool = state["pool"]
+        held = [await pool.acquire() for _ in range(pool.get_max_size())]
+        busy = await client.post("/readings", json=[reading("s", 1)])
+        for connection in held:
+            await pool.release(connection)
+        count = await pool.fetchval("SELECT count(*) FROM readings")
+    assert (busy.status_code, busy.headers["retry-after"]) == (503, "5")
+    assert count == 0
+
+
+async def test_batch_past_command_timeout_answers_504(database_url, load_snippet, asgi_client, monkeypatch):
+    async def past_command_timeout(*args, **kwargs):
+        raise TimeoutError  # what asyncpg raises when command_timeout runs out
+
+    monkeypatch.setattr(asyncpg.Connection, "executemany", past_command_timeout)
+    module = load_snippet("asyncpg/readings.py", DATABASE_URL=database_url)
+    async with asgi_client(module.app) as client:
+        response = await client.put("/readings", json=[reading("s", 1)])
+    assert (response.status_code, response.json()) == (504, {"detail": "database timeout"})
+
+
 async def test_cursor_streams_every_row_as_json_lines(database_url, load_snippet, asgi_client):
     module = load_snippet("asyncpg/readings.py", DATABASE_URL=database_url)
     async with asgi_client(module.app) as client:

@@ -92,3 +92,14 @@ async def test_tasks_in_flight_are_lost_when_the_server_restarts(tmp_path, app_p
         assert (await client.post("/orders", json={"email": "bob@example.com"})).status_code == 202
     # The new process knows nothing of order 1: its receipt and audit are gone for good.
     assert read(outbox) == ""
+
+
+async def test_a_malformed_email_is_a_422_and_schedules_nothing(tmp_path, load_snippet, asgi_client):
+    outbox = tmp_path / "outbox.log"
+    module = load_snippet("background/background_tasks.py", OUTBOX_PATH=str(outbox))
+    async with asgi_client(module.app) as client:
+        for email in ["not an address", "a@" + "b" * 260]:
+            response = await client.post("/orders", json={"email": email})
+            assert response.status_code == 422
+            assert response.json()["detail"][0]["loc"] == ["body", "email"]
+    assert not outbox.exists()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import anyio
+import pytest
 from redis.asyncio import Redis
 
 SNIPPET_DIR = Path(__file__).resolve().parents[2] / "snippets" / "background"
@@ -112,3 +113,12 @@ async def test_job_of_a_worker_killed_mid_run_is_redelivered_to_another(
         assert (await redis.xpending("taskiq", "taskiq"))["pending"] == 0  # acknowledged
     finally:
         await redis.aclose()
+
+
+@pytest.mark.parametrize("job_id", ["nope", "A" * 32, "0" * 33])
+async def test_a_malformed_job_id_is_a_422(redis_url, load_snippet, asgi_client, job_id):
+    module = load_snippet("background/durable_queue.py", REDIS_URL=redis_url)
+    async with asgi_client(module.app) as client:
+        response = await client.get(f"/jobs/{job_id}")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "job_id"]

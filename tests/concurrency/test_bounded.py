@@ -55,8 +55,12 @@ async def test_deadline_answers_504_and_cancels_queued_and_open_calls(load_app, 
     assert len(upstream.received) == 3  # the queued nine never started
 
 
-async def test_too_many_items_is_a_422(load_app, upstream, asgi_client):
+@pytest.mark.parametrize(
+    "skus", [[f"sku{n}" for n in range(101)], ["sku1", "../admin"], ["sku1", ""], ["x" * 33]]
+)
+async def test_too_many_or_malformed_items_is_a_422_before_any_call(load_app, upstream, asgi_client, skus):
     async with asgi_client(load_app()) as client:
-        response = await client.get("/prices", params={"sku": [f"sku{n}" for n in range(101)]})
+        response = await client.get("/prices", params={"sku": skus})
     assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][:2] == ["query", "sku"]
     assert upstream.received == []

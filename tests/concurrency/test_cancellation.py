@@ -3,6 +3,7 @@
 import asyncio
 
 import httpx
+import pytest
 from upstream_server import Reply
 
 
@@ -37,11 +38,13 @@ async def test_deadline_cancels_the_upstream_call_and_answers_504(load_snippet, 
     await upstream.wait_until(lambda: upstream.abandoned == ["/reports/1"] and upstream.in_flight == 0)
 
 
-async def test_upstream_error_answers_502(load_snippet, upstream, live_server):
-    upstream.replies["/reports/1"] = Reply(status=500)
+@pytest.mark.parametrize("reply", [Reply(status=500), Reply(body=["not", "an", "object"])])
+async def test_upstream_error_or_malformed_report_answers_502(load_snippet, upstream, live_server, reply):
+    upstream.replies["/reports/1"] = reply
     url = live_server(load_snippet("concurrency/cancellation.py", REPORTS_URL=upstream.url).app)
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        assert (await client.get("/reports/1")).status_code == 502
+        response = await client.get("/reports/1")
+    assert (response.status_code, response.json()) == (502, {"detail": "report service failed"})
 
 
 async def test_without_a_watcher_the_call_outlives_the_client(load_snippet, upstream, live_server):

@@ -87,12 +87,30 @@ async def test_failed_optional_part_is_null(load_app, upstream, asgi_client):
     assert response.json() == {"profile": PROFILE, "picks": None}
 
 
+@pytest.mark.parametrize("body", [["not", "an", "object"], "plain text"])
+async def test_malformed_required_part_is_a_502(load_app, upstream, asgi_client, body):
+    upstream.replies["/users/1"] = Reply(body=body)
+    upstream.replies["/orders/1"] = Reply(body=ORDERS)
+    async with asgi_client(load_app()) as client:
+        response = await client.get("/dashboard/1")
+    assert (response.status_code, response.json()) == (502, {"detail": "upstream failed"})
+
+
+async def test_malformed_optional_part_is_null(load_app, upstream, asgi_client):
+    upstream.replies["/users/1"] = Reply(body=PROFILE)
+    upstream.replies["/picks/1"] = Reply(body={"sku": "pen"})  # an object where a list belongs
+    async with asgi_client(load_app()) as client:
+        response = await client.get("/home/1")
+    assert response.status_code == 200
+    assert response.json() == {"profile": PROFILE, "picks": None}
+
+
 async def test_failed_required_part_still_fails_the_page(load_app, upstream, asgi_client):
     upstream.replies["/users/1"] = Reply(status=500)
     upstream.replies["/picks/1"] = Reply(body=PICKS)
     async with asgi_client(load_app()) as client:
         response = await client.get("/home/1")
-    assert response.status_code == 502
+    assert (response.status_code, response.json()) == (502, {"detail": "upstream failed"})
 
 
 async def test_httpx_timeout_limits_each_read_not_the_whole_call(upstream):

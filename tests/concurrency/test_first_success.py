@@ -70,6 +70,16 @@ async def test_a_malformed_answer_is_skipped_and_all_malformed_answers_502(load_
         assert (await client.get("/rates/EUR")).status_code == 502
 
 
+@pytest.mark.parametrize("currency", ["eur", "EURO", "E1R"])
+async def test_a_currency_that_is_not_three_capitals_is_a_422_and_asks_no_mirror(
+    load_app, upstream, asgi_client, currency
+):
+    async with asgi_client(load_app()) as client:
+        response = await client.get(f"/rates/{currency}")
+    assert response.status_code == 422
+    assert upstream.received == []
+
+
 async def test_no_answer_before_the_deadline_answers_504_and_cancels_all(load_app, upstream, asgi_client):
     for name in MIRRORS:
         upstream.replies[f"/{name}/rates/EUR"] = Reply(gate=asyncio.Event())

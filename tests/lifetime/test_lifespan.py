@@ -9,6 +9,7 @@ import servers
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import FastAPIError
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from upstream_server import Reply
 
 
@@ -57,10 +58,60 @@ async def test_requests_share_one_client_connection_and_the_pools(
     assert upstream.connections_opened == 1  # keep-alive: the shared client reused its connection
 
 
-async def test_upstream_failure_answers_502(load_snippet, users_table, redis_url, upstream, asgi_client):
-    upstream.replies["/avatars/1"] = Reply(status=500)
+@pytest.mark.parametrize(
+    "reply", [Reply(status=500), Reply(body={"link": "https://img/1.png"}), Reply(body=["https://img/1.png"])]
+)
+async def test_upstream_failure_or_malformed_answer_is_a_502(
+    load_snippet, users_table, redis_url, upstream, asgi_client, reply
+):
+    upstream.replies["/avatars/1"] = reply
     async with asgi_client(load(load_snippet, users_table, redis_url, upstream).app) as client:
-        assert (await client.get("/users/1")).status_code == 502
+        response = await client.get("/users/1")
+    assert (response.status_code, response.json()) == (502, {"detail": "avatar service failed"})
+
+
+@pytest.mark.parametrize("user_id", [0, 2**31, 10**30])
+async def test_out_of_range_user_id_is_a_422_that_never_reaches_the_database(
+    load_snippet, users_table, redis_url, upstream, asgi_client, user_id
+):
+    async with asgi_client(load(load_snippet, users_table, redis_url, upstream).app) as client:
+        response = await client.get(f"/users/{user_id}")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "user_id"]
+    assert upstream.received == []
+
+
+async def test_exhausted_pool_answers_503_instead_of_waiting_forever(
+    load_snippet, users_table, redis_url, upstream, asgi_client, lifespan_state
+):
+    module = load_snippet(
+        "lifetime/lifespan.py",
+        DATABASE_URL=users_table,
+        REDIS_URL=redis_url,
+        AVATARS_URL=upstream.url,
+        DB_ACQUIRE_TIMEOUT="0.2",
+    )
+    state = lifespan_state(module.app)
+    async with asgi_client(module.app) as client:
+        pool = state["db"]
+        held = [await pool.acquire() for _ in range(pool.get_max_size())]
+        busy = await client.get("/users/1")
+        for connection in held:
+            await pool.release(connection)
+    assert (busy.status_code, busy.headers["retry-after"]) == (503, "5")
+    assert upstream.received == []
+
+
+async def test_redis_failure_answers_503(
+    load_snippet, users_table, redis_url, upstream, asgi_client, monkeypatch
+):
+    async def redis_down(*args, **kwargs):
+        raise RedisConnectionError("Redis is down")
+
+    monkeypatch.setattr(Redis, "incr", redis_down)
+    async with asgi_client(load(load_snippet, users_table, redis_url, upstream).app) as client:
+        response = await client.get("/users/1")
+    assert (response.status_code, response.json()) == (503, {"detail": "service unavailable"})
 
 
 async def test_shutdown_closes_every_resource_in_reverse_order(

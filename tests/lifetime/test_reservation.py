@@ -72,3 +72,27 @@ async def test_bad_quantity_is_a_422_and_reserves_nothing(load_snippet, stock, a
         response = await client.post("/orders", json={"sku": "pen", "quantity": 0})
     assert response.status_code == 422
     assert stock.received == []
+
+
+@pytest.mark.parametrize("path", MODULES)
+async def test_malformed_reservation_answer_is_a_502_and_nothing_is_charged(
+    load_snippet, stock, asgi_client, path
+):
+    stock.replies["/reservations"] = Reply(body={"reservation": "r1"})  # no "id"
+    async with asgi_client(load(load_snippet, path, stock)) as client:
+        response = await client.post("/orders", json=ORDER)
+    assert (response.status_code, response.json()) == (502, {"detail": "stock or payment service failed"})
+    assert calls(stock) == [HELD]
+
+
+@pytest.mark.parametrize("path", MODULES)
+@pytest.mark.parametrize(
+    "order", [{"sku": "", "quantity": 1}, {"sku": "x" * 33, "quantity": 1}, {"sku": "pen", "quantity": 1001}]
+)
+async def test_unbounded_order_fields_are_a_422_and_reserve_nothing(
+    load_snippet, stock, asgi_client, path, order
+):
+    async with asgi_client(load(load_snippet, path, stock)) as client:
+        response = await client.post("/orders", json=order)
+    assert response.status_code == 422
+    assert stock.received == []

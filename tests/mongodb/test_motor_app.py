@@ -101,7 +101,7 @@ async def test_mongo_going_away_answers_503(load_snippet, asgi_client, private_m
         server.close()
         read = await client.get(f"/items/{item_id}")
 
-    assert read.status_code == 503
+    assert (read.status_code, read.json()) == (503, {"detail": "database unavailable"})
 
 
 async def test_unreachable_mongo_fails_startup_instead_of_hanging(load_snippet, asgi_client, dead_mongo_url):

@@ -42,3 +42,20 @@ async def test_processes_times_pool_size_over_the_limit_fails_at_startup(
         response = await client.get(f"{second.url}/now")
         assert response.status_code == 200
         assert response.json()["pool_size"] == 1
+
+
+async def test_a_request_that_finds_every_connection_busy_answers_503(
+    database_url, load_snippet, asgi_client, lifespan_state
+):
+    module = load_snippet(
+        "running/pool_sizing.py", DATABASE_URL=database_url, POOL_SIZE="2", DB_ACQUIRE_TIMEOUT="0.2"
+    )
+    state = lifespan_state(module.app)
+    async with asgi_client(module.app) as client:
+        held = [await state["pool"].acquire() for _ in range(2)]
+        busy = await client.get("/now")
+        for connection in held:
+            await state["pool"].release(connection)
+        free = await client.get("/now")
+    assert (busy.status_code, busy.json()) == (503, {"detail": "database busy"})
+    assert (free.status_code, free.json()["pool_size"]) == (200, 2)

@@ -59,7 +59,7 @@ async def test_missing_author_answers_404(database_url, load_snippet, asgi_clien
     module = load_snippet("sqlalchemy/relationships.py", DATABASE_URL=database_url)
     async with asgi_client(module.app) as client:
         response = await client.get("/authors/99")
-    assert response.status_code == 404
+    assert (response.status_code, response.json()) == (404, {"detail": "author not found"})
 
 
 async def test_lazy_load_in_async_code_raises_missing_greenlet(database_url, load_snippet, asgi_client):

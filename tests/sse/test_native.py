@@ -6,9 +6,10 @@ import pytest
 
 
 @pytest.fixture
-def server(load_snippet, live_server):
+def server(load_snippet, live_server, lifespan_state):
     module = load_snippet("sse/native.py", HISTORY_SIZE="3")
-    return module, live_server(module.app)
+    state = lifespan_state(module.app)
+    return module, live_server(module.app), state
 
 
 @pytest.fixture
@@ -83,8 +84,7 @@ async def test_idle_stream_gets_ping_comments(server, client, frames, monkeypatc
 
 
 async def test_client_disconnect_runs_the_generator_finally(server, client, frames, eventually):
-    module, _ = server
-    feed = module.app.state.feed
+    feed = server[2]["feed"]
     async with client.stream("GET", "/notifications/stream") as response:
         await frames(response).next()
         assert feed.listeners == 1

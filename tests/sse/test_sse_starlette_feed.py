@@ -7,9 +7,10 @@ import pytest
 
 
 @pytest.fixture
-def server(load_snippet, live_server):
+def server(load_snippet, live_server, lifespan_state):
     module = load_snippet("sse/sse_starlette_feed.py", PING_SECONDS="0.2")
-    return module, live_server(module.app)
+    state = lifespan_state(module.app)
+    return module, live_server(module.app), state
 
 
 @pytest.fixture
@@ -66,11 +67,11 @@ async def test_reconnect_with_last_event_id_replays_what_was_missed(client, fram
 async def test_malformed_last_event_id_is_rejected_before_streaming(client):
     response = await client.get("/notifications/stream", headers={"Last-Event-ID": "x"})
     assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["header", "last-event-id"]
 
 
 async def test_client_disconnect_runs_the_generator_finally(server, client, frames, eventually):
-    module, _ = server
-    feed = module.app.state.feed
+    feed = server[2]["feed"]
     async with client.stream("GET", "/notifications/stream") as response:
         await frames(response, separator="\r\n").next()
         assert feed.listeners == 1

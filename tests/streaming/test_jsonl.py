@@ -23,7 +23,10 @@ async def test_jsonl_has_one_validated_object_per_line(load_snippet, asgi_client
 async def test_limit_is_validated(load_snippet, asgi_client):
     module = load_snippet("streaming/jsonl.py")
     async with asgi_client(module.app) as client:
-        assert (await client.get("/orders.jsonl", params={"limit": 0})).status_code == 422
+        for limit in (0, 100_001):
+            response = await client.get("/orders.jsonl", params={"limit": limit})
+            assert response.status_code == 422
+            assert response.json()["detail"][0]["loc"] == ["query", "limit"]
 
 
 async def test_first_lines_arrive_before_the_next_page_is_fetched(load_snippet, live_server, monkeypatch):

@@ -103,6 +103,7 @@ async def test_bad_id_answers_422(app, asgi_client, team_id):
         response = await client.get(f"/teams/{team_id}")
 
     assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "team_id"]
 
 
 async def test_unreachable_database_answers_503(load_snippet, asgi_client):

@@ -18,14 +18,15 @@ def numbered(index: int) -> str:
 
 
 @pytest.fixture
-def server(load_snippet, live_server):
+def server(load_snippet, live_server, lifespan_state):
     module = load_snippet("websockets/broadcast.py", OUTBOX_SIZE=str(OUTBOX_SIZE))
+    state = lifespan_state(module.app)
     url = live_server(module.app).replace("http", "ws", 1)
-    return module, url
+    return state, url
 
 
 async def test_messages_reach_every_member_of_the_room_and_no_one_else(server, clients, eventually):
-    module, url = server
+    state, url = server
     alice, bob = await clients.open(f"{url}/ws/lobby"), await clients.open(f"{url}/ws/lobby")
     carol = await clients.open(f"{url}/ws/kitchen")
     await alice.send("hi from alice")
@@ -34,14 +35,14 @@ async def test_messages_reach_every_member_of_the_room_and_no_one_else(server, c
     await carol.send("hi from carol")
     # Carol's queue is FIFO: had the lobby message reached her, it would come first.
     assert await asyncio.wait_for(carol.recv(), 10) == "hi from carol"
-    assert {room: len(members) for room, members in module.app.state.rooms.members.items()} == {
+    assert {room: len(members) for room, members in state["rooms"].members.items()} == {
         "lobby": 2,
         "kitchen": 1,
     }
 
 
 async def test_stalled_peer_neither_delays_the_others_nor_the_sender(server, clients, eventually):
-    module, url = server
+    state, url = server
     stalled = await clients.open_stalled(f"{url}/ws/lobby")
     alice = clients.read(await clients.open(f"{url}/ws/lobby"))
     sender = clients.read(await clients.open(f"{url}/ws/lobby"))
@@ -54,7 +55,7 @@ async def test_stalled_peer_neither_delays_the_others_nor_the_sender(server, cli
     expected = [numbered(index) for index in range(COUNT)]
     assert alice.messages == sender.messages == expected
     # Its backlog passed OUTBOX_SIZE, so it left the room.
-    assert len(module.app.state.rooms.members["lobby"]) == 2
+    assert len(state["rooms"].members["lobby"]) == 2
 
     # When it finally reads: an unbroken prefix of the stream, then a close with 1013 (try again later).
     late = clients.read(stalled)
@@ -65,20 +66,20 @@ async def test_stalled_peer_neither_delays_the_others_nor_the_sender(server, cli
 
 
 async def test_dead_peer_is_removed_and_the_sender_keeps_its_connection(server, clients, eventually):
-    module, url = server
+    state, url = server
     alice = await clients.open(f"{url}/ws/lobby")
     dead = await clients.open(f"{url}/ws/lobby")
     dead.transport.abort()  # gone without a close frame
     await alice.send("still there?")
     assert await asyncio.wait_for(alice.recv(), 10) == "still there?"
-    await eventually(lambda: len(module.app.state.rooms.members["lobby"]) == 1)
+    await eventually(lambda: len(state["rooms"].members["lobby"]) == 1)
     await alice.send("yes")
     assert await asyncio.wait_for(alice.recv(), 10) == "yes"
 
 
 async def test_room_is_forgotten_when_its_last_member_leaves(server, clients, eventually):
-    module, url = server
+    state, url = server
     websocket = await clients.open(f"{url}/ws/lobby")
-    assert "lobby" in module.app.state.rooms.members
+    assert "lobby" in state["rooms"].members
     await websocket.close()
-    await eventually(lambda: module.app.state.rooms.members == {})
+    await eventually(lambda: state["rooms"].members == {})

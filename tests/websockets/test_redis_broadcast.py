@@ -57,16 +57,17 @@ async def test_relay_resubscribes_after_losing_its_redis_connection(
 
 
 async def test_publish_failure_closes_the_socket_with_1011(
-    redis_url, load_snippet, live_server, clients, caplog, eventually
+    redis_url, load_snippet, live_server, lifespan_state, clients, caplog, eventually, monkeypatch
 ):
     module = load_snippet("websockets/redis_broadcast.py", REDIS_URL=redis_url)
+    state = lifespan_state(module.app)
     url = live_server(module.app, log_config=None).replace("http", "ws", 1)
 
     async def redis_down(*args, **kwargs):
         raise RedisConnectionError("Redis is down")
 
     websocket = await clients.open(f"{url}/ws/lobby")
-    module.app.state.redis.publish = redis_down
+    monkeypatch.setattr(state["redis"], "publish", redis_down)
     await websocket.send("anyone?")
     with pytest.raises(ConnectionClosedError) as closed:
         await recv(websocket)
@@ -74,4 +75,4 @@ async def test_publish_failure_closes_the_socket_with_1011(
     assert [record.getMessage() for record in caplog.records if record.exc_info] == [
         "cannot publish to Redis"
     ]
-    await eventually(lambda: module.app.state.rooms.members == {})
+    await eventually(lambda: state["rooms"].members == {})
