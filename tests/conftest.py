@@ -96,13 +96,19 @@ def eventually() -> Callable[..., Any]:
 
 @pytest.fixture
 def load_snippet(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., ModuleType]]:
-    """Import snippets/<path> as a fresh module, with the given environment variables set."""
+    """Import snippets/<path> as a fresh module, with the given environment variables set.
+
+    Its folder goes on sys.path, as when uvicorn runs it, so it can import sibling modules
+    (`from models import Item`); those are forgotten after the test.
+    """
     loaded: list[str] = []
+    before = set(sys.modules)
 
     def load(path: str, **env: str) -> ModuleType:
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         file = SNIPPETS / path
+        monkeypatch.syspath_prepend(str(file.parent))
         name = f"snippet_{file.parent.name}_{file.stem}_{len(loaded)}"
         spec = importlib.util.spec_from_file_location(name, file)
         assert spec and spec.loader, f"cannot load {file}"
@@ -113,8 +119,9 @@ def load_snippet(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Modu
         return module
 
     yield load
-    for name in loaded:
-        sys.modules.pop(name, None)
+    for name, module in list(sys.modules.items()):
+        if name not in before and SNIPPETS in Path(getattr(module, "__file__", None) or "/").parents:
+            del sys.modules[name]
 
 
 # --- running apps -----------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def saves(monkeypatch):
 
 
 async def test_rapid_saves_write_once_and_every_caller_gets_that_result(
-    load_snippet, asgi_client, submits, saves, until
+    load_snippet, asgi_client, submits, saves, eventually
 ):
     module = load_snippet("batching/debounce.py", DEBOUNCE_SECONDS="3600")
     pending, written = submits(module.Debouncer), saves(module)
@@ -48,7 +48,7 @@ async def test_rapid_saves_write_once_and_every_caller_gets_that_result(
         requests = []
         for n in range(5):  # one after another, each while the previous is still waiting
             requests.append(asyncio.create_task(client.put("/drafts/1", json={"text": f"v{n}"})))
-            await until(lambda n=n: len(pending) == n + 1)
+            await eventually(lambda n=n: len(pending) == n + 1)
         await pending[0].flush()  # what the quiet period (or shutdown) would trigger
         responses = await asyncio.gather(*requests)
     assert [r.status_code for r in responses] == [200] * 5
@@ -67,14 +67,14 @@ async def test_the_quiet_period_triggers_the_save(load_snippet, asgi_client, sav
 
 
 async def test_a_failed_save_reaches_every_caller_of_the_round(
-    load_snippet, asgi_client, submits, saves, until
+    load_snippet, asgi_client, submits, saves, eventually
 ):
     module = load_snippet("batching/debounce.py", DEBOUNCE_SECONDS="3600")
     pending = submits(module.Debouncer)
     saves(module, error=module.StoreUnavailable())
     async with asgi_client(module.app) as client:
         requests = [asyncio.create_task(client.put("/drafts/3", json={"text": f"v{n}"})) for n in range(3)]
-        await until(lambda: len(pending) == 3)
+        await eventually(lambda: len(pending) == 3)
         await pending[0].flush()
         responses = await asyncio.gather(*requests)
     assert [r.status_code for r in responses] == [503] * 3

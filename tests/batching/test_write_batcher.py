@@ -37,7 +37,7 @@ def views(count):
 
 
 async def test_a_full_batch_is_written_without_waiting_for_the_timer(
-    load_snippet, asgi_client, database_url, batches, until
+    load_snippet, asgi_client, database_url, batches, eventually
 ):
     module = load_snippet(
         "batching/write_batcher.py", DATABASE_URL=database_url, BATCH_MAX_SIZE="5", BATCH_MAX_DELAY="3600"
@@ -48,14 +48,14 @@ async def test_a_full_batch_is_written_without_waiting_for_the_timer(
             assert (await client.post("/views", json=view)).status_code == 202
         # the timer is an hour away, so whatever is written now went out because a batch filled up;
         # how many rows that is depends on how requests and the flusher interleave (5 to 12)
-        await until(lambda: sum(sizes) >= 5)
+        await eventually(lambda: sum(sizes) >= 5)
         assert len(await rows(database_url)) >= 5
     assert len(await rows(database_url)) == 12
     assert max(sizes) <= 5 and sum(sizes) == 12
 
 
 async def test_a_partial_batch_is_written_when_the_timer_fires(
-    load_snippet, asgi_client, database_url, batches, until
+    load_snippet, asgi_client, database_url, batches, eventually
 ):
     module = load_snippet(
         "batching/write_batcher.py", DATABASE_URL=database_url, BATCH_MAX_SIZE="1000", BATCH_MAX_DELAY="0.05"
@@ -64,7 +64,7 @@ async def test_a_partial_batch_is_written_when_the_timer_fires(
     async with asgi_client(module.app) as client:
         for view in views(3):
             await client.post("/views", json=view)
-        await until(lambda: sum(sizes) == 3)  # far below the size limit: only the timer can flush
+        await eventually(lambda: sum(sizes) == 3)  # far below the size limit: only the timer can flush
         assert await rows(database_url) == [("/p/0", 0), ("/p/1", 1), ("/p/2", 2)]
 
 
@@ -107,7 +107,7 @@ async def test_bad_input_is_rejected_before_it_reaches_the_buffer(load_snippet, 
 
 
 async def test_a_failed_batch_is_logged_and_the_flusher_keeps_going(
-    load_snippet, asgi_client, database_url, batches, until, caplog
+    load_snippet, asgi_client, database_url, batches, eventually, caplog
 ):
     module = load_snippet(
         "batching/write_batcher.py", DATABASE_URL=database_url, BATCH_MAX_SIZE="1", BATCH_MAX_DELAY="3600"
@@ -120,7 +120,7 @@ async def test_a_failed_batch_is_logged_and_the_flusher_keeps_going(
         finally:
             await admin.close()
         await client.post("/views", json={"path": "/rejected-by-the-database", "user_id": 5000})
-        await until(lambda: "dropped a batch of 1 page views" in caplog.text)
+        await eventually(lambda: "dropped a batch of 1 page views" in caplog.text)
         await client.post("/views", json={"path": "/after", "user_id": 1})
-        await until(lambda: sizes == [1])
+        await eventually(lambda: sizes == [1])
     assert await rows(database_url) == [("/after", 1)]

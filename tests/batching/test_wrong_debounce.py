@@ -4,7 +4,7 @@ import httpx
 
 
 async def test_cancelling_the_awaited_task_gives_earlier_callers_500(
-    load_snippet, live_server, until, monkeypatch
+    load_snippet, live_server, eventually, monkeypatch
 ):
     module = load_snippet("batching/wrong_debounce.py", DEBOUNCE_SECONDS="3600")
     debouncers, sleeping = [], []
@@ -27,7 +27,7 @@ async def test_cancelling_the_awaited_task_gives_earlier_callers_500(
             if n == 3:
                 debouncers[0].delay = 0  # the last round finishes at once
             requests.append(asyncio.create_task(client.put("/drafts/1", json={"text": f"v{n}"})))
-            await until(lambda n=n: len(sleeping) == n + 1)
+            await eventually(lambda n=n: len(sleeping) == n + 1)
         responses = await asyncio.gather(*requests)
     assert [r.status_code for r in responses] == [500, 500, 500, 200]
     assert responses[-1].json() == {"draft_id": 1, "text": "v3"}

@@ -26,21 +26,9 @@ class GatedComputation:
         self._released.set()
 
 
-async def _until(condition: Callable[[], bool], seconds: float = 20) -> None:
-    """Wait until condition() holds; fail (never hang) if it does not within the timeout."""
-    async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.005)
-
-
 @pytest.fixture
 def gated() -> type[GatedComputation]:
     return GatedComputation
-
-
-@pytest.fixture
-def until() -> Callable[..., Any]:
-    return _until
 
 
 @pytest.fixture

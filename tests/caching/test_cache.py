@@ -58,7 +58,7 @@ async def test_value_expires_after_its_ttl(cache_module, asgi_client, monkeypatc
 
 
 async def test_concurrent_misses_compute_once(
-    cache_module, asgi_client, monkeypatch, gated, until, count_reads
+    cache_module, asgi_client, monkeypatch, gated, eventually, count_reads
 ):
     compute = gated(result=7)
     monkeypatch.setattr(cache_module, "count_unread", compute)
@@ -66,7 +66,7 @@ async def test_concurrent_misses_compute_once(
     async with asgi_client(cache_module.app) as client:
         requests = [asyncio.create_task(client.get("/users/1/unread")) for _ in range(CONCURRENT)]
         # every request missed and joined; the flight has started its computation
-        await until(lambda: len(reads) == CONCURRENT and compute.calls >= 1)
+        await eventually(lambda: len(reads) == CONCURRENT and compute.calls >= 1)
         assert compute.calls == 1
         compute.release()
         responses = await asyncio.gather(*requests)
@@ -75,14 +75,14 @@ async def test_concurrent_misses_compute_once(
 
 
 async def test_failed_computation_reaches_every_waiter_and_is_not_cached(
-    cache_module, asgi_client, monkeypatch, redis_url, gated, until, count_reads
+    cache_module, asgi_client, monkeypatch, redis_url, gated, eventually, count_reads
 ):
     failing = gated(result=cache_module.UpstreamError("down"))
     monkeypatch.setattr(cache_module, "count_unread", failing)
     reads = count_reads(cache_module.Cache)
     async with asgi_client(cache_module.app) as client, redis.Redis.from_url(redis_url) as direct:
         requests = [asyncio.create_task(client.get("/users/1/unread")) for _ in range(CONCURRENT)]
-        await until(lambda: len(reads) == CONCURRENT)
+        await eventually(lambda: len(reads) == CONCURRENT)
         failing.release()
         async with asyncio.timeout(20):  # a waiter left hanging fails here instead of at the global timeout
             responses = await asyncio.gather(*requests)
@@ -98,7 +98,7 @@ async def test_failed_computation_reaches_every_waiter_and_is_not_cached(
 
 
 async def test_a_cancelled_caller_does_not_cancel_the_others(
-    cache_module, redis_url, gated, until, count_reads
+    cache_module, redis_url, gated, eventually, count_reads
 ):
     compute = gated(result=9)
     reads = count_reads(cache_module.Cache)
@@ -106,7 +106,7 @@ async def test_a_cancelled_caller_does_not_cancel_the_others(
         cache = cache_module.Cache(client, ttl_seconds=60)
         leaver = asyncio.create_task(cache.get_or_compute("k", compute))
         stayer = asyncio.create_task(cache.get_or_compute("k", compute))
-        await until(lambda: len(reads) == 2)
+        await eventually(lambda: len(reads) == 2)
         leaver.cancel()  # a client that disconnected
         with pytest.raises(asyncio.CancelledError):
             await leaver
@@ -116,12 +116,12 @@ async def test_a_cancelled_caller_does_not_cancel_the_others(
     assert compute.calls == 1
 
 
-async def test_shutdown_cancels_a_computation_nobody_waits_for(cache_module, redis_url, gated, until):
+async def test_shutdown_cancels_a_computation_nobody_waits_for(cache_module, redis_url, gated, eventually):
     compute = gated()
     async with redis.Redis.from_url(redis_url) as client:
         cache = cache_module.Cache(client, ttl_seconds=60)
         caller = asyncio.create_task(cache.get_or_compute("k", compute))
-        await until(lambda: compute.calls == 1)
+        await eventually(lambda: compute.calls == 1)
         caller.cancel()
         await asyncio.gather(caller, return_exceptions=True)
         flights = list(cache._flights.values())
@@ -158,7 +158,7 @@ async def test_a_redis_that_never_answers_costs_a_timeout_not_a_hang(
 
 
 async def test_a_burst_of_misses_across_two_workers_computes_once_per_worker(
-    asgi_client, gated, until, two_workers
+    asgi_client, gated, eventually, two_workers
 ):
     compute = gated(result=1)
     workers, reads, entered = two_workers("caching/cache.py", "Cache", compute)
@@ -167,7 +167,9 @@ async def test_a_burst_of_misses_across_two_workers_computes_once_per_worker(
             asyncio.create_task(c.get("/users/1/unread")) for c in [first, second] * (CONCURRENT // 2)
         ]
         # every request read and joined its worker's flight, and both flights are computing
-        await until(lambda: sum(map(len, reads)) == CONCURRENT and len(entered) == 2 and compute.calls == 2)
+        await eventually(
+            lambda: sum(map(len, reads)) == CONCURRENT and len(entered) == 2 and compute.calls == 2
+        )
         compute.release()
         assert {(await r).json()["unread"] for r in requests} == {1}
     assert compute.calls == 2

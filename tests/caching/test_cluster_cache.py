@@ -1,23 +1,14 @@
 import asyncio
-import sys
-from pathlib import Path
 
-import pytest
 import redis.asyncio as redis
 import servers
 
 CONCURRENT = 20
 
 
-@pytest.fixture(autouse=True)
-def cache_importable(monkeypatch):
-    """cluster_cache.py imports its sibling cache.py, as it does when uvicorn runs it from its folder."""
-    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "snippets" / "caching"))
-    yield
-    sys.modules.pop("cache", None)
-
-
-async def test_a_burst_of_misses_across_two_workers_computes_once(asgi_client, gated, until, two_workers):
+async def test_a_burst_of_misses_across_two_workers_computes_once(
+    asgi_client, gated, eventually, two_workers
+):
     compute = gated(result=1)
     workers, reads, entered = two_workers("caching/cluster_cache.py", "ClusterCache", compute)
     async with asgi_client(workers[0].app) as first, asgi_client(workers[1].app) as second:
@@ -25,7 +16,9 @@ async def test_a_burst_of_misses_across_two_workers_computes_once(asgi_client, g
             asyncio.create_task(c.get("/users/1/unread")) for c in [first, second] * (CONCURRENT // 2)
         ]
         # every request read and joined its worker's flight; the lock holder re-read once, then computes
-        await until(lambda: sum(map(len, reads)) == CONCURRENT + 1 and len(entered) == 2 and compute.calls)
+        await eventually(
+            lambda: sum(map(len, reads)) == CONCURRENT + 1 and len(entered) == 2 and compute.calls
+        )
         assert compute.calls == 1
         compute.release()
         assert {(await r).json()["unread"] for r in requests} == {1}
@@ -33,7 +26,7 @@ async def test_a_burst_of_misses_across_two_workers_computes_once(asgi_client, g
 
 
 async def test_a_failure_is_retried_once_per_worker_then_reported(
-    asgi_client, redis_url, gated, until, two_workers, monkeypatch
+    asgi_client, redis_url, gated, eventually, two_workers, monkeypatch
 ):
     failing = gated(result=RuntimeError("down"))
     workers, reads, entered = two_workers("caching/cluster_cache.py", "ClusterCache", failing)
@@ -50,7 +43,7 @@ async def test_a_failure_is_retried_once_per_worker_then_reported(
         requests = [
             asyncio.create_task(c.get("/users/1/unread")) for c in [first, second] * (CONCURRENT // 2)
         ]
-        await until(lambda: sum(map(len, reads)) == CONCURRENT + 1 and len(entered) == 2)
+        await eventually(lambda: sum(map(len, reads)) == CONCURRENT + 1 and len(entered) == 2)
         failing.release()
         async with asyncio.timeout(20):
             responses = await asyncio.gather(*requests)

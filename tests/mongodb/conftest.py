@@ -3,10 +3,8 @@ what the drivers leave behind when the server is gone."""
 
 import contextlib
 import gc
-import sys
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import servers
@@ -49,11 +47,3 @@ def motor_thread_pool_stopped() -> Iterator[None]:
     import motor.frameworks.asyncio
 
     motor.frameworks.asyncio._EXECUTOR.shutdown(wait=True)
-
-
-@pytest.fixture(autouse=True)
-def models_importable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """app.py and motor_app.py import their sibling models.py, as they do when uvicorn runs them."""
-    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "snippets" / "mongodb"))
-    yield
-    sys.modules.pop("models", None)

@@ -3,8 +3,6 @@
 import asyncio
 import contextlib
 import socket
-import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -76,11 +74,3 @@ async def clients():
         reader.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader.task
-
-
-@pytest.fixture(autouse=True)
-def broadcast_importable(monkeypatch):
-    """redis_broadcast.py imports its sibling broadcast.py, as it does when uvicorn runs it."""
-    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "snippets" / "websockets"))
-    yield
-    sys.modules.pop("broadcast", None)
