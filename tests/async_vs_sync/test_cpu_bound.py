@@ -10,12 +10,13 @@ FOLDER = Path(__file__).resolve().parents[2] / "snippets" / "async_vs_sync"
 
 
 @pytest.fixture
-def cpu_bound(monkeypatch):
+def cpu_bound(monkeypatch):  # also forgets cpu_probe, which one test imports
     # Pool workers are spawned processes: they import the module by name, so import it normally.
     monkeypatch.setenv("CPU_WORKERS", "2")
     monkeypatch.syspath_prepend(str(FOLDER))
     yield importlib.import_module("cpu_bound")
     sys.modules.pop("cpu_bound", None)
+    sys.modules.pop("cpu_probe", None)
 
 
 async def test_results_come_from_the_process_pool(cpu_bound, asgi_client):
@@ -36,4 +37,3 @@ async def test_concurrent_jobs_run_at_once_in_separate_worker_processes(
         responses = await asyncio.gather(client.get("/primes/2"), client.get("/primes/2"))
     worker_pids = {r.json()["primes"] for r in responses}  # the probe returns its pid
     assert len(worker_pids) == 2 and os.getpid() not in worker_pids
-    sys.modules.pop("cpu_probe", None)
